@@ -1,0 +1,53 @@
+"""Options of the ``[executor]`` group."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'executor',
+    title='Executor options',
+    help='How migrator-scheduler-executor takes and runs jobs.')
+
+_opts = [
+    cfg.IntOpt(
+        'heartbeat_interval',
+        default=10, min=1, max=3600,
+        help='Seconds between two heartbeats an executor writes for the '
+             'runs it is executing. Must be well below '
+             '``lost_run_timeout``.'),
+    cfg.IntOpt(
+        'lost_run_timeout',
+        default=60, min=2, max=86400,
+        help='Seconds without a heartbeat after which a running run is '
+             'declared lost (its executor died) and handed to the retry '
+             'policy.'),
+    cfg.IntOpt(
+        'max_attempts',
+        default=3, min=1, max=100,
+        help='How many times a run whose executor was lost is started in '
+             'all before it is left in the ``lost`` state.'),
+    cfg.StrOpt(
+        'rpc_version_cap',
+        help='Highest executor RPC API version schedulers send. Set it to '
+             'the oldest executor\'s version during a rolling upgrade; '
+             'unset means the newest this code knows.'),
+    cfg.StrOpt(
+        'topic',
+        default='migrator-scheduler-executor',
+        help='RPC topic executors listen on and schedulers cast to.'),
+    cfg.IntOpt(
+        'workers',
+        default=16, min=1, max=1024,
+        help='Number of jobs one executor process runs at the same time. '
+             'Also bounds how many RPC messages it takes from the broker '
+             'before acknowledging, so excess work waits in the queue for '
+             'other executors.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(GROUP)
+    conf.register_opts(_opts, group=GROUP)
+
+
+def list_opts() -> dict:
+    return {GROUP: _opts}

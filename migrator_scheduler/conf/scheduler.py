@@ -1,0 +1,84 @@
+"""Options of the ``[scheduler]`` group."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'scheduler',
+    title='Scheduler options',
+    help='How migrator-scheduler generates the due runs of the buckets '
+         'it owns.')
+
+_opts = [
+    cfg.IntOpt(
+        'batch_size',
+        default=1000, min=1, max=100000,
+        help='Maximum number of due rules fired in one database '
+             'transaction. Larger batches raise throughput during a burst '
+             'but hold row locks longer.'),
+    cfg.IntOpt(
+        'cast_batch_size',
+        default=200, min=1, max=10000,
+        help='Maximum number of run ids sent to the executors in one RPC '
+             'message. Each cast waits for the broker\'s confirm, so '
+             'batching is what lets a burst of thousands of runs leave '
+             'within a second.'),
+    cfg.BoolOpt(
+        'embedded_executor',
+        default=True,
+        help='Run an executor inside the scheduler process. This is the '
+             'all-in-one mode, and the only mode that works with the '
+             'in-process ``fake://`` transport. Set to False in production '
+             'and run ``migrator-scheduler-executor`` separately.'),
+    cfg.IntOpt(
+        'max_catchup_per_cycle',
+        default=100, min=1, max=10000,
+        help='With the ``fire_all`` misfire policy, the maximum number of '
+             'missed fire times of one rule created per cycle. The rest '
+             'are caught up in the following cycles so one long-missed '
+             'rule cannot starve the others.'),
+    cfg.FloatOpt(
+        'max_idle_interval',
+        default=1.0, min=0.05, max=60.0,
+        help='Seconds. Longest the scheduler sleeps between two looks at '
+             'its buckets. It wakes earlier for the earliest known due '
+             'time, so this bounds only how soon it notices rules created '
+             'or changed by others. Lower values cost more idle '
+             'queries.'),
+    cfg.IntOpt(
+        'misfire_grace_time',
+        default=60, min=0, max=86400,
+        help='Seconds. A fire time found this late or less is fired '
+             'normally; a later one is a misfire and is handled by the '
+             'rule\'s misfire policy. Rules may override it.'),
+    cfg.IntOpt(
+        'num_buckets',
+        default=1024, min=1, max=65536,
+        help='Number of buckets rules are hashed into; buckets are what '
+             'schedulers divide between themselves. Fixed for the life of '
+             'a deployment: the value is recorded by ``db sync`` and every '
+             'process refuses to start if it differs. Choose it well above '
+             'the largest number of schedulers you will ever run.'),
+    cfg.IntOpt(
+        'redispatch_after',
+        default=30, min=1, max=3600,
+        help='Seconds. A run that was committed but has not been started '
+             'by an executor this long after it was cast is cast again by '
+             'the owner\'s sweep. Covers casts lost with a broker restart '
+             'or an executor killed after taking the message. A duplicate '
+             'cast is harmless: executors claim runs atomically.'),
+    cfg.FloatOpt(
+        'sweep_interval',
+        default=5.0, min=0.1, max=600.0,
+        help='Seconds between two sweeps of the owned buckets for runs to '
+             'cast again and for running runs whose executor stopped '
+             'heart-beating.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(GROUP)
+    conf.register_opts(_opts, group=GROUP)
+
+
+def list_opts() -> dict:
+    return {GROUP: _opts}

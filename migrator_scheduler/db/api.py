@@ -1,0 +1,640 @@
+"""The database API: the only module callers use to reach the database.
+
+Every function runs in its own transaction (enginefacade reader or
+writer). Writers are retried on deadlock. Times are aware UTC datetimes.
+
+Delivery semantics are stated where they matter:
+
+* :func:`fire_due_rules` creates at most one run per (rule, nominal fire
+  time): the due rows are locked (``FOR UPDATE SKIP LOCKED``), advanced
+  with a compare-and-swap on their version and the runs inserted in the
+  same transaction, under a unique key on ``(rule_id, scheduled_for)``.
+* :func:`claim_runs` moves a run from ``pending`` to ``running`` at most
+  once per attempt, so a duplicated cast never starts a job twice.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import datetime
+import json
+import threading
+import typing
+import uuid
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_log import log as logging
+import sqlalchemy as sa
+
+from migrator_scheduler.db import models
+from migrator_scheduler.db.types import UTCDateTime
+from migrator_scheduler import exception
+
+LOG = logging.getLogger(__name__)
+
+# Statements with a list of ids are cut to this size: some drivers and
+# backends limit the number of bind parameters per statement.
+_CHUNK = 500
+
+_lock = threading.Lock()
+_context_manager = None
+
+
+@enginefacade.transaction_context_provider
+class _Context:
+    """A transaction holder for enginefacade; one per API call."""
+
+
+def _manager() -> enginefacade._TransactionContextManager:
+    global _context_manager
+    with _lock:
+        if _context_manager is None:
+            manager = enginefacade.transaction_context()
+            manager.configure(sqlite_fk=True)
+            engine = manager.writer.get_engine()
+            if engine.dialect.name == 'sqlite':
+                _begin_sqlite_immediately(engine)
+            _context_manager = manager
+        return _context_manager
+
+
+def _begin_sqlite_immediately(engine: sa.engine.Engine) -> None:
+    """Make every SQLite transaction take the write lock at BEGIN.
+
+    SQLite fails at once (no busy wait) when a transaction that has read
+    tries to write while another one writes. Taking the lock at BEGIN
+    makes the concurrent transactions of the all-in-one mode queue on the
+    busy timeout instead. oslo.db emits a plain BEGIN from its own
+    listener unless a marker is set, so ours must run first.
+    """
+    others = list(engine.dispatch.begin)
+    for listener in others:
+        sa.event.remove(engine, 'begin', listener)
+    sa.event.listen(engine, 'begin', _sqlite_begin_immediate)
+    for listener in others:
+        sa.event.listen(engine, 'begin', listener)
+
+
+def _sqlite_begin_immediate(conn) -> None:
+    if 'in_transaction' not in conn.info:
+        conn.exec_driver_sql('BEGIN IMMEDIATE')
+        conn.info['in_transaction'] = True
+
+
+def reset() -> None:
+    """Forget the engine; the next call builds one from configuration.
+
+    Used after ``fork`` and by tests that point at another database.
+    """
+    global _context_manager
+    with _lock:
+        old, _context_manager = _context_manager, None
+    if old is not None:
+        try:
+            old.dispose_pool()
+        except AttributeError:
+            pass
+
+
+def get_engine() -> sa.engine.Engine:
+    """Return the writer engine (for migrations and admin commands)."""
+    return _manager().writer.get_engine()
+
+
+def _writer():
+    return _manager().writer.using(_Context())
+
+
+def _reader():
+    return _manager().reader.using(_Context())
+
+
+_retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=5, retry_on_deadlock=True, retry_interval=0.1,
+    inc_retry_interval=True)
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _chunks(items: collections.abc.Sequence, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _utc_param(value: datetime.datetime | None) -> sa.BindParameter:
+    # Typed explicitly: inside CASE, an untyped aware datetime would reach
+    # the driver as-is and be converted with the session time zone.
+    return sa.bindparam(None, value, type_=UTCDateTime)
+
+
+# ---------------------------------------------------------------- deployment
+
+def get_deployment_value(name: str) -> str | None:
+    """Return a deployment-wide setting recorded in the database."""
+    with _reader() as session:
+        return session.execute(
+            sa.select(models.deployment.c.value).where(
+                models.deployment.c.name == name)).scalar()
+
+
+@_retry_on_deadlock
+def ensure_num_buckets(configured: int) -> int:
+    """Record the bucket count on first use, refuse a different one later.
+
+    :raises BucketCountMismatch: the deployment uses another count.
+    """
+    with _writer() as session:
+        stored = session.execute(
+            sa.select(models.deployment.c.value).where(
+                models.deployment.c.name == 'num_buckets')).scalar()
+        if stored is None:
+            session.execute(models.deployment.insert().values(
+                name='num_buckets', value=str(configured)))
+            return configured
+    if int(stored) != configured:
+        raise exception.BucketCountMismatch(configured, int(stored))
+    return configured
+
+
+# --------------------------------------------------------------------- rules
+
+def _rule_from_row(row: sa.Row) -> dict:
+    rule = dict(row._mapping)
+    rule['job_args'] = json.loads(rule['job_args'])
+    return rule
+
+
+def _rule_values(rule: dict, now: datetime.datetime) -> dict:
+    values = dict(rule)
+    values['job_args'] = json.dumps(values.get('job_args') or {},
+                                    sort_keys=True)
+    values.setdefault('id', str(uuid.uuid4()))
+    values.setdefault('version', 1)
+    values.setdefault('created_at', now)
+    return values
+
+
+@_retry_on_deadlock
+def create_rules(rules: collections.abc.Sequence[dict],
+                 replace: bool = False) -> list[str]:
+    """Insert rules in one transaction: all of them or none.
+
+    With ``replace``, a rule whose (project_id, name) already exists is
+    updated in place (keeping its id and bucket) instead of failing.
+
+    :raises DuplicateRule: a rule already exists and ``replace`` is off.
+    """
+    now = _utcnow()
+    table = models.rules
+    ids = []
+    try:
+        with _writer() as session:
+            existing = {}
+            if replace:
+                keys = {(r['project_id'], r['name']) for r in rules}
+                for names in _chunks(sorted(keys)):
+                    rows = session.execute(sa.select(
+                        table.c.id, table.c.project_id, table.c.name,
+                        table.c.bucket).where(sa.tuple_(
+                            table.c.project_id, table.c.name).in_(names)))
+                    existing.update(
+                        {(r.project_id, r.name): r for r in rows})
+            new_rows = []
+            for rule in rules:
+                values = _rule_values(rule, now)
+                old = existing.get((values['project_id'], values['name']))
+                if old is None:
+                    new_rows.append(values)
+                    ids.append(values['id'])
+                    continue
+                values.pop('id')
+                values.pop('created_at')
+                values.pop('version')
+                values['bucket'] = old.bucket
+                values['updated_at'] = now
+                session.execute(table.update().where(
+                    table.c.id == old.id).values(
+                        version=table.c.version + 1, **values))
+                ids.append(old.id)
+            for chunk in _chunks(new_rows):
+                session.execute(table.insert(), chunk)
+    except db_exc.DBDuplicateEntry as exc:
+        raise exception.DuplicateRule(
+            ','.join(exc.columns or []) or 'name') from exc
+    return ids
+
+
+def get_rule(rule_id: str) -> dict:
+    """Return one rule as a dict.
+
+    :raises RuleNotFound: no rule has this id.
+    """
+    with _reader() as session:
+        row = session.execute(sa.select(models.rules).where(
+            models.rules.c.id == rule_id)).first()
+    if row is None:
+        raise exception.RuleNotFound(rule_id)
+    return _rule_from_row(row)
+
+
+def find_rule(project_id: str, name: str) -> dict:
+    """Return the rule named ``name`` in ``project_id``."""
+    with _reader() as session:
+        row = session.execute(sa.select(models.rules).where(
+            models.rules.c.project_id == project_id,
+            models.rules.c.name == name)).first()
+    if row is None:
+        raise exception.RuleNotFound(f'{project_id}/{name}')
+    return _rule_from_row(row)
+
+
+def list_rules(project_id: str | None = None, limit: int | None = None,
+               marker: str | None = None) -> list[dict]:
+    """Return rules ordered by id, paginated with ``marker``/``limit``."""
+    table = models.rules
+    stmt = sa.select(table).order_by(table.c.id)
+    if project_id is not None:
+        stmt = stmt.where(table.c.project_id == project_id)
+    if marker is not None:
+        stmt = stmt.where(table.c.id > marker)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with _reader() as session:
+        return [_rule_from_row(row) for row in session.execute(stmt)]
+
+
+def count_rules() -> int:
+    """Return the number of rules."""
+    with _reader() as session:
+        return session.execute(
+            sa.select(sa.func.count()).select_from(models.rules)).scalar()
+
+
+@_retry_on_deadlock
+def delete_rule(rule_id: str) -> None:
+    """Delete a rule and its runs.
+
+    :raises RuleNotFound: no rule has this id.
+    """
+    with _writer() as session:
+        session.execute(models.runs.delete().where(
+            models.runs.c.rule_id == rule_id))
+        deleted = session.execute(models.rules.delete().where(
+            models.rules.c.id == rule_id)).rowcount
+    if not deleted:
+        raise exception.RuleNotFound(rule_id)
+
+
+@_retry_on_deadlock
+def set_rule_paused(rule_id: str, paused: bool,
+                    next_fire_at: datetime.datetime | None) -> dict:
+    """Pause or resume a rule, setting its next fire time.
+
+    A paused rule has no next fire time, so no scheduler sees it as due.
+
+    :raises RuleNotFound: no rule has this id.
+    """
+    table = models.rules
+    with _writer() as session:
+        updated = session.execute(table.update().where(
+            table.c.id == rule_id).values(
+                paused=paused, next_fire_at=next_fire_at,
+                version=table.c.version + 1,
+                updated_at=_utcnow())).rowcount
+    if not updated:
+        raise exception.RuleNotFound(rule_id)
+    return get_rule(rule_id)
+
+
+# ------------------------------------------------------------------- firing
+
+def earliest_fire_time(buckets: collections.abc.Collection[int] | None
+                       ) -> datetime.datetime | None:
+    """Return the earliest next fire time of the rules in ``buckets``.
+
+    ``None`` for buckets means all of them. Written as ORDER BY ... LIMIT 1
+    so the database walks the next_fire_at index and stops at the first
+    row of an owned bucket, whatever the number of rules.
+    """
+    table = models.rules
+    stmt = sa.select(table.c.next_fire_at).where(
+        table.c.next_fire_at.is_not(None)).order_by(
+            table.c.next_fire_at).limit(1)
+    if buckets is not None:
+        if not buckets:
+            return None
+        stmt = stmt.where(table.c.bucket.in_(sorted(buckets)))
+    with _reader() as session:
+        return session.execute(stmt).scalar()
+
+
+class FirePlan(typing.NamedTuple):
+    """What firing one rule does; built by the scheduler's planner.
+
+    ``runs`` is a list of ``(scheduled_for, state, reason)``; state is
+    ``pending`` for runs to execute or ``skipped`` for recorded misfires.
+    """
+
+    next_fire_at: datetime.datetime | None
+    runs: list
+
+
+class LostRace(exception.MigratorSchedulerError):
+    """Another scheduler changed a rule being fired; nothing was written."""
+
+
+_DUE_COLUMNS = ('id', 'bucket', 'trigger_kind', 'trigger_expr', 'timezone',
+                'start_at', 'end_at', 'misfire_policy',
+                'misfire_grace_time', 'next_fire_at', 'version')
+
+
+@_retry_on_deadlock
+def fire_due_rules(buckets: collections.abc.Collection[int] | None,
+                   now: datetime.datetime,
+                   planner: collections.abc.Callable[[sa.Row], FirePlan],
+                   limit: int) -> tuple[int, list[dict]]:
+    """Fire the rules of ``buckets`` due at ``now``, in one transaction.
+
+    Rows locked by another scheduler are skipped, not waited for: that
+    scheduler is firing them. ``planner`` maps each due row to a
+    :class:`FirePlan`; it must be pure and fast.
+
+    :returns: ``(number of rules fired, pending runs created)``; each run
+        is a dict with ``id``, ``rule_id``, ``bucket``, ``scheduled_for``.
+    :raises LostRace: a compare-and-swap failed (possible only where the
+        backend has no row locks); the whole batch was rolled back.
+    """
+    rules = models.rules
+    stmt = sa.select(*(rules.c[c] for c in _DUE_COLUMNS)).where(
+        rules.c.next_fire_at <= now).order_by(
+            rules.c.next_fire_at).limit(limit).with_for_update(
+                skip_locked=True)
+    if buckets is not None:
+        if not buckets:
+            return 0, []
+        stmt = stmt.where(rules.c.bucket.in_(sorted(buckets)))
+    with _writer() as session:
+        due = session.execute(stmt).all()
+        if not due:
+            return 0, []
+        plans = [(row, planner(row)) for row in due]
+        for chunk in _chunks(plans):
+            _advance_rules(session, chunk)
+        runs = _new_runs(plans, now)
+        try:
+            with session.begin_nested():
+                for chunk in _chunks(runs):
+                    session.execute(models.runs.insert(), chunk)
+        except db_exc.DBDuplicateEntry:
+            # Only possible when a rule's next fire time was moved back
+            # over a time that already has a run; keep the older run.
+            runs = _drop_existing_runs(session, runs)
+            for chunk in _chunks(runs):
+                session.execute(models.runs.insert(), chunk)
+    pending = [{'id': r['id'], 'rule_id': r['rule_id'],
+                'bucket': r['bucket'], 'scheduled_for': r['scheduled_for']}
+               for r in runs if r['state'] == 'pending']
+    return len(due), pending
+
+
+def _advance_rules(session, plans) -> None:
+    """Move next_fire_at of each planned rule, with compare-and-swap."""
+    rules = models.rules
+    next_case = sa.case(
+        {row.id: _utc_param(plan.next_fire_at) for row, plan in plans},
+        value=rules.c.id)
+    last_case = sa.case(
+        {row.id: _utc_param(max(r[0] for r in plan.runs))
+         for row, plan in plans if plan.runs},
+        value=rules.c.id, else_=rules.c.last_fire_at)
+    # CAST keeps PostgreSQL from typing an all-NULL CASE as text; SQLite
+    # would turn the same CAST into a number, and needs none.
+    if session.get_bind().dialect.name == 'sqlite':
+        as_datetime = sa.type_coerce
+    else:
+        as_datetime = sa.cast
+    result = session.execute(rules.update().where(
+        sa.tuple_(rules.c.id, rules.c.version).in_(
+            [(row.id, row.version) for row, _ in plans])).values(
+                next_fire_at=as_datetime(next_case, UTCDateTime),
+                last_fire_at=as_datetime(last_case, UTCDateTime),
+                version=rules.c.version + 1))
+    if result.rowcount != len(plans):
+        raise LostRace(f'{len(plans) - result.rowcount} of {len(plans)} '
+                       f'rules were changed by another scheduler')
+
+
+def _new_runs(plans, now: datetime.datetime) -> list[dict]:
+    runs = []
+    for row, plan in plans:
+        for scheduled_for, state, reason in plan.runs:
+            skipped = state == 'skipped'
+            runs.append({
+                'id': str(uuid.uuid4()), 'rule_id': row.id,
+                'bucket': row.bucket, 'scheduled_for': scheduled_for,
+                'state': state, 'attempt': 1, 'reason': reason,
+                'created_at': now, 'finished_at': now if skipped else None,
+            })
+    return runs
+
+
+def _drop_existing_runs(session, runs: list[dict]) -> list[dict]:
+    table = models.runs
+    existing = set()
+    for chunk in _chunks(runs):
+        rows = session.execute(sa.select(
+            table.c.rule_id, table.c.scheduled_for).where(
+                sa.tuple_(table.c.rule_id, table.c.scheduled_for).in_(
+                    [(r['rule_id'], r['scheduled_for']) for r in chunk])))
+        existing.update((r.rule_id, r.scheduled_for) for r in rows)
+    LOG.warning('%d runs already existed and were kept as they were',
+                len(existing))
+    return [r for r in runs
+            if (r['rule_id'], r['scheduled_for']) not in existing]
+
+
+@_retry_on_deadlock
+def mark_dispatched(run_ids: collections.abc.Sequence[str],
+                    now: datetime.datetime) -> None:
+    """Record that runs were handed to the message bus."""
+    table = models.runs
+    with _writer() as session:
+        for chunk in _chunks(list(run_ids)):
+            session.execute(table.update().where(
+                table.c.id.in_(chunk), table.c.state == 'pending').values(
+                    dispatched_at=now))
+
+
+def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,
+                     undispatched_before: datetime.datetime,
+                     dispatched_before: datetime.datetime,
+                     limit: int) -> list[dict]:
+    """Return pending runs that were never cast, or cast long ago.
+
+    These are runs whose cast was lost: the scheduler died between commit
+    and cast, the broker dropped the message, or an executor took it and
+    died before claiming it.
+    """
+    table = models.runs
+    stmt = sa.select(table.c.id, table.c.rule_id, table.c.bucket,
+                     table.c.scheduled_for).where(
+        table.c.state == 'pending',
+        sa.or_(sa.and_(table.c.dispatched_at.is_(None),
+                       table.c.created_at <= undispatched_before),
+               table.c.dispatched_at <= dispatched_before)).order_by(
+        table.c.scheduled_for).limit(limit)
+    if buckets is not None:
+        if not buckets:
+            return []
+        stmt = stmt.where(table.c.bucket.in_(sorted(buckets)))
+    with _reader() as session:
+        return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+@_retry_on_deadlock
+def reap_lost_runs(buckets: collections.abc.Collection[int] | None,
+                   heartbeat_before: datetime.datetime, max_attempts: int,
+                   now: datetime.datetime, limit: int
+                   ) -> tuple[list[dict], list[str]]:
+    """Handle running runs whose executor stopped heart-beating.
+
+    A run below ``max_attempts`` goes back to ``pending`` with its attempt
+    counter raised (to be cast again); the others end as ``lost``.
+
+    :returns: ``(runs to cast again, ids of runs declared lost)``.
+    """
+    table = models.runs
+    stmt = sa.select(table.c.id, table.c.rule_id, table.c.bucket,
+                     table.c.scheduled_for, table.c.attempt,
+                     table.c.claim_token).where(
+        table.c.state == 'running',
+        table.c.heartbeat_at < heartbeat_before).limit(
+            limit).with_for_update(skip_locked=True)
+    if buckets is not None:
+        if not buckets:
+            return [], []
+        stmt = stmt.where(table.c.bucket.in_(sorted(buckets)))
+    retried, lost = [], []
+    with _writer() as session:
+        for row in session.execute(stmt).all():
+            same_claim = sa.and_(table.c.id == row.id,
+                                 table.c.state == 'running',
+                                 table.c.claim_token == row.claim_token)
+            if row.attempt < max_attempts:
+                values = dict(state='pending', attempt=row.attempt + 1,
+                              claim_token=None, dispatched_at=None,
+                              heartbeat_at=None,
+                              reason='retried: executor lost')
+            else:
+                values = dict(state='lost', finished_at=now,
+                              error='executor stopped heart-beating')
+            if session.execute(table.update().where(same_claim).values(
+                    **values)).rowcount:
+                if values['state'] == 'pending':
+                    retried.append({k: row._mapping[k] for k in (
+                        'id', 'rule_id', 'bucket', 'scheduled_for')})
+                else:
+                    lost.append(row.id)
+    return retried, lost
+
+
+# ----------------------------------------------------------------- executor
+
+@_retry_on_deadlock
+def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
+               now: datetime.datetime) -> tuple[str, list[dict]]:
+    """Atomically move pending runs to running for this executor.
+
+    Runs already claimed (a duplicate message) are left out of the result.
+
+    :returns: ``(claim token, claimed runs with their rule's job)``.
+    """
+    token = str(uuid.uuid4())
+    runs, rules = models.runs, models.rules
+    with _writer() as session:
+        session.execute(runs.update().where(
+            runs.c.id.in_(list(run_ids)), runs.c.state == 'pending').values(
+                state='running', claim_token=token, executor_host=host,
+                started_at=now, heartbeat_at=now))
+        rows = session.execute(sa.select(
+            runs.c.id, runs.c.rule_id, runs.c.scheduled_for,
+            runs.c.attempt, rules.c.job_type, rules.c.job_args).join(
+                rules, rules.c.id == runs.c.rule_id).where(
+                    runs.c.id.in_(list(run_ids)),
+                    runs.c.claim_token == token)).all()
+    claimed = []
+    for row in rows:
+        run = dict(row._mapping)
+        run['job_args'] = json.loads(run['job_args'])
+        claimed.append(run)
+    return token, claimed
+
+
+@_retry_on_deadlock
+def heartbeat_runs(run_ids: collections.abc.Collection[str],
+                   now: datetime.datetime) -> int:
+    """Refresh the heartbeat of running runs; returns rows touched."""
+    table = models.runs
+    touched = 0
+    with _writer() as session:
+        for chunk in _chunks(sorted(run_ids)):
+            touched += session.execute(table.update().where(
+                table.c.id.in_(chunk), table.c.state == 'running').values(
+                    heartbeat_at=now)).rowcount
+    return touched
+
+
+@_retry_on_deadlock
+def finish_run(run_id: str, claim_token: str, state: str,
+               now: datetime.datetime, result: str | None = None,
+               error: str | None = None) -> bool:
+    """Record the outcome of a run this executor claimed.
+
+    :returns: False when the claim is no longer ours (the run was reaped
+        as lost and handed to another attempt); nothing is written then.
+    """
+    table = models.runs
+    with _writer() as session:
+        return bool(session.execute(table.update().where(
+            table.c.id == run_id, table.c.claim_token == claim_token,
+            table.c.state == 'running').values(
+                state=state, finished_at=now, result=result,
+                error=error)).rowcount)
+
+
+# ---------------------------------------------------------------- reporting
+
+def list_runs(rule_id: str | None = None, state: str | None = None,
+              limit: int = 100) -> list[dict]:
+    """Return runs, newest nominal time first."""
+    table = models.runs
+    stmt = sa.select(table).order_by(
+        table.c.scheduled_for.desc()).limit(limit)
+    if rule_id is not None:
+        stmt = stmt.where(table.c.rule_id == rule_id)
+    if state is not None:
+        stmt = stmt.where(table.c.state == state)
+    with _reader() as session:
+        return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def due_backlog_by_bucket(now: datetime.datetime) -> dict[int, int]:
+    """Return ``{bucket: number of rules due at now}`` for non-empty ones."""
+    table = models.rules
+    stmt = sa.select(table.c.bucket, sa.func.count()).where(
+        table.c.next_fire_at <= now).group_by(table.c.bucket)
+    with _reader() as session:
+        return {bucket: count for bucket, count in session.execute(stmt)}
+
+
+def run_counts_by_state() -> dict[str, int]:
+    """Return ``{state: number of runs}``."""
+    table = models.runs
+    stmt = sa.select(table.c.state, sa.func.count()).group_by(
+        table.c.state)
+    with _reader() as session:
+        return {state: count for state, count in session.execute(stmt)}

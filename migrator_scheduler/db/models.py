@@ -1,0 +1,84 @@
+"""Table definitions (SQLAlchemy Core).
+
+The migrations in ``migrations/versions`` must produce exactly these
+tables; a functional test compares the two on every backend.
+"""
+
+import sqlalchemy as sa
+
+from migrator_scheduler.db.types import UTCDateTime
+
+metadata = sa.MetaData(naming_convention={
+    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+})
+
+RUN_STATES = ('pending', 'running', 'succeeded', 'failed', 'lost',
+              'skipped')
+FINAL_RUN_STATES = ('succeeded', 'failed', 'lost', 'skipped')
+
+deployment = sa.Table(
+    'deployment', metadata,
+    sa.Column('name', sa.String(64), primary_key=True),
+    sa.Column('value', sa.String(255), nullable=False),
+)
+
+rules = sa.Table(
+    'rules', metadata,
+    sa.Column('id', sa.String(36), primary_key=True),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('name', sa.String(255), nullable=False),
+    sa.Column('description', sa.Text, nullable=True),
+    sa.Column('job_type', sa.String(255), nullable=False),
+    sa.Column('job_args', sa.Text, nullable=False),
+    sa.Column('trigger_kind', sa.String(16), nullable=False),
+    sa.Column('trigger_expr', sa.String(255), nullable=False),
+    sa.Column('timezone', sa.String(64), nullable=False),
+    sa.Column('start_at', UTCDateTime, nullable=True),
+    sa.Column('end_at', UTCDateTime, nullable=True),
+    sa.Column('paused', sa.Boolean, nullable=False),
+    sa.Column('misfire_policy', sa.String(16), nullable=False),
+    sa.Column('misfire_grace_time', sa.Integer, nullable=True),
+    sa.Column('bucket', sa.Integer, nullable=False),
+    # NULL once the rule is paused or has no further fire time.
+    sa.Column('next_fire_at', UTCDateTime, nullable=True),
+    sa.Column('last_fire_at', UTCDateTime, nullable=True),
+    # Compare-and-swap token: every change of next_fire_at bumps it.
+    sa.Column('version', sa.Integer, nullable=False),
+    sa.Column('created_at', UTCDateTime, nullable=False),
+    sa.Column('updated_at', UTCDateTime, nullable=True),
+    sa.UniqueConstraint('project_id', 'name'),
+    # The scheduler's due query: WHERE bucket IN (...) AND next_fire_at <=.
+    sa.Index(None, 'bucket', 'next_fire_at'),
+    # min(next_fire_at) over owned buckets, walked in time order.
+    sa.Index(None, 'next_fire_at'),
+)
+
+runs = sa.Table(
+    'runs', metadata,
+    sa.Column('id', sa.String(36), primary_key=True),
+    sa.Column('rule_id', sa.String(36),
+              sa.ForeignKey('rules.id', ondelete='CASCADE'),
+              nullable=False),
+    sa.Column('bucket', sa.Integer, nullable=False),
+    # Nominal fire time: with rule_id, the identity of a firing.
+    sa.Column('scheduled_for', UTCDateTime, nullable=False),
+    sa.Column('state', sa.String(16), nullable=False),
+    sa.Column('attempt', sa.Integer, nullable=False),
+    sa.Column('reason', sa.String(255), nullable=True),
+    sa.Column('claim_token', sa.String(36), nullable=True),
+    sa.Column('executor_host', sa.String(255), nullable=True),
+    sa.Column('created_at', UTCDateTime, nullable=False),
+    sa.Column('dispatched_at', UTCDateTime, nullable=True),
+    sa.Column('started_at', UTCDateTime, nullable=True),
+    sa.Column('heartbeat_at', UTCDateTime, nullable=True),
+    sa.Column('finished_at', UTCDateTime, nullable=True),
+    sa.Column('result', sa.Text, nullable=True),
+    sa.Column('error', sa.Text, nullable=True),
+    sa.UniqueConstraint('rule_id', 'scheduled_for'),
+    # The owner's sweep: pending/running runs of its buckets.
+    sa.Index(None, 'bucket', 'state'),
+    sa.Index(None, 'state', 'heartbeat_at'),
+)

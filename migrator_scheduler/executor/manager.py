@@ -1,0 +1,118 @@
+"""Executor: claims runs cast by schedulers and runs their jobs.
+
+Delivery: oslo.messaging acknowledges a message before this endpoint
+runs, so a message may be lost with a dying executor; the scheduler's
+sweep casts such runs again. A message may also arrive twice; the claim
+(a compare-and-swap from ``pending`` to ``running``) makes sure each
+attempt of a run starts once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import threading
+
+import futurist
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from migrator_scheduler.db import api as db_api
+from migrator_scheduler import jobs
+from migrator_scheduler.rpc import executor_api
+
+LOG = logging.getLogger(__name__)
+
+_MAX_ERROR_LENGTH = 4000
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class ExecutorManager:
+    """RPC endpoint and bounded job pool of one executor process."""
+
+    target = messaging.Target(version=executor_api.RPC_API_VERSION)
+
+    def __init__(self, host: str, workers: int) -> None:
+        self._host = host
+        self._workers = workers
+        self._slots = threading.Semaphore(workers)
+        self._pool = futurist.ThreadPoolExecutor(max_workers=workers)
+        self._running: dict[str, str] = {}
+        self._running_lock = threading.Lock()
+
+    def execute_runs(self, context: dict, run_ids: list[str]) -> None:
+        """Claim and start ``run_ids``, at most ``workers`` at a time.
+
+        Blocks while all workers are busy, which holds the message (and,
+        through the prefetch limit, the queue) back for other executors.
+        """
+        pending = list(run_ids)
+        while pending:
+            # Take one slot blocking, then whatever else is free: a thread
+            # waits only while it holds no slot, so threads cannot
+            # deadlock each other holding partial sets of slots.
+            self._slots.acquire()
+            taken = 1
+            while taken < len(pending) and self._slots.acquire(
+                    blocking=False):
+                taken += 1
+            batch, pending = pending[:taken], pending[taken:]
+            try:
+                token, claimed = db_api.claim_runs(batch, self._host,
+                                                   _utcnow())
+            except Exception:
+                self._release(taken)
+                raise
+            self._release(taken - len(claimed))
+            if len(claimed) < len(batch):
+                LOG.debug('%d of %d runs were already claimed elsewhere',
+                          len(batch) - len(claimed), len(batch))
+            for run in claimed:
+                with self._running_lock:
+                    self._running[run['id']] = token
+                self._pool.submit(self._execute, run, token)
+
+    def running_run_ids(self) -> list[str]:
+        with self._running_lock:
+            return list(self._running)
+
+    def heartbeat(self) -> None:
+        """Tell the database the runs of this process are still alive."""
+        run_ids = self.running_run_ids()
+        if run_ids:
+            db_api.heartbeat_runs(run_ids, _utcnow())
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop taking jobs; with ``wait``, let running jobs finish."""
+        self._pool.shutdown(wait=wait)
+
+    def _release(self, count: int) -> None:
+        for _ in range(count):
+            self._slots.release()
+
+    def _execute(self, run: dict, token: str) -> None:
+        state, result, error = 'succeeded', None, None
+        try:
+            driver = jobs.get_driver(run['job_type'])
+            outcome = driver.execute(run, run['job_args'])
+            result = json.dumps(outcome) if outcome is not None else None
+        except Exception as exc:
+            state = 'failed'
+            error = f'{type(exc).__name__}: {exc}'[:_MAX_ERROR_LENGTH]
+            LOG.warning('Run %s of rule %s failed: %s', run['id'],
+                        run['rule_id'], error)
+        try:
+            if not db_api.finish_run(run['id'], token, state, _utcnow(),
+                                     result=result, error=error):
+                LOG.warning('Run %s finished after it was declared lost; '
+                            'its outcome was not recorded', run['id'])
+        except Exception:
+            LOG.exception('Could not record the outcome of run %s',
+                          run['id'])
+        finally:
+            with self._running_lock:
+                self._running.pop(run['id'], None)
+            self._slots.release()

@@ -1,0 +1,129 @@
+"""The scheduler's work: fire the due rules of the owned buckets.
+
+One loop thread does, in order, every time it wakes:
+
+1. process membership events (bucket ownership may change);
+2. fire due rules in batches, each batch one transaction (see
+   :func:`migrator_scheduler.db.api.fire_due_rules`), and hand the new runs
+   to the dispatcher, which casts them;
+3. now and then sweep the owned buckets for runs to cast again and runs
+   whose executor was lost;
+4. sleep until the earliest next fire time of the owned buckets, the next
+   membership poll or sweep, whichever comes first.
+
+Nothing the loop keeps in memory is needed for correctness: a new owner
+of a bucket continues from the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from migrator_scheduler.db import api as db_api
+from migrator_scheduler.scheduler import planner as planner_mod
+
+LOG = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class SchedulerManager:
+    """Fires the due runs of the buckets a membership owns."""
+
+    def __init__(self, conf: cfg.ConfigOpts, membership, dispatcher,
+                 num_buckets: int) -> None:
+        self.conf = conf
+        self.membership = membership
+        self.dispatcher = dispatcher
+        self._num_buckets = num_buckets
+        self._next_sweep = 0.0
+        self.fired_rules = 0
+
+    def owned_buckets(self):
+        """Owned buckets, or None when all are owned (no filter needed)."""
+        owned = self.membership.owned_buckets
+        return None if len(owned) == self._num_buckets else owned
+
+    def iterate(self) -> float:
+        """Do one round of work; return the seconds to sleep after it."""
+        conf = self.conf.scheduler
+        self.membership.poll(timeout=self.conf.coordination.watch_interval)
+        buckets = self.owned_buckets()
+        if buckets is not None and not buckets:
+            return self.conf.coordination.watch_interval
+        self.fire_due(buckets)
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + conf.sweep_interval
+            self.sweep(buckets)
+        sleep = min(conf.max_idle_interval,
+                    self.conf.coordination.watch_interval,
+                    max(0.0, self._next_sweep - time.monotonic()))
+        earliest = db_api.earliest_fire_time(buckets)
+        if earliest is not None:
+            sleep = min(sleep, (earliest - _utcnow()).total_seconds())
+        return max(0.0, sleep)
+
+    def fire_due(self, buckets) -> int:
+        """Fire every rule due now in ``buckets``; return how many."""
+        conf = self.conf.scheduler
+        total = 0
+        while True:
+            now = _utcnow()
+            planner = planner_mod.Planner(now, conf.misfire_grace_time,
+                                          conf.max_catchup_per_cycle)
+            try:
+                fired, runs = db_api.fire_due_rules(
+                    buckets, now, planner, conf.batch_size)
+            except db_api.LostRace as exc:
+                # Another scheduler is firing the same rules; they are
+                # its to fire, and the next round re-reads the rest.
+                LOG.debug('Batch rolled back: %s', exc)
+                break
+            if runs:
+                self.dispatcher.submit(runs)
+            total += fired
+            if fired < conf.batch_size:
+                break
+        if total:
+            self.fired_rules += total
+            LOG.debug('Fired %d rules', total)
+        return total
+
+    def sweep(self, buckets) -> None:
+        """Cast again the runs whose cast was lost; reap lost runs."""
+        now = _utcnow()
+        conf = self.conf.scheduler
+        executor_conf = self.conf.executor
+        # Runs queued locally right now would be picked up too and cast
+        # twice; harmless, but skip the sweep while the queue is busy.
+        if self.dispatcher.idle():
+            stale = db_api.runs_to_dispatch(
+                buckets,
+                undispatched_before=now - datetime.timedelta(
+                    seconds=conf.sweep_interval),
+                dispatched_before=now - datetime.timedelta(
+                    seconds=conf.redispatch_after),
+                limit=conf.batch_size)
+            if stale:
+                LOG.info('Casting %d pending runs again', len(stale))
+                self.dispatcher.submit(stale)
+        retried, lost = db_api.reap_lost_runs(
+            buckets,
+            heartbeat_before=now - datetime.timedelta(
+                seconds=executor_conf.lost_run_timeout),
+            max_attempts=executor_conf.max_attempts, now=now,
+            limit=conf.batch_size)
+        if retried:
+            LOG.warning('%d runs lost their executor and are retried',
+                        len(retried))
+            self.dispatcher.submit(retried)
+        if lost:
+            LOG.error('%d runs lost their executor %d times and were '
+                      'given up: %s', len(lost), executor_conf.max_attempts,
+                      ', '.join(lost[:20]))

@@ -1,0 +1,66 @@
+"""Turns a due rule into the runs to create and its next fire time.
+
+Pure: the only input besides the rule is ``now``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+
+from oslo_log import log as logging
+
+from migrator_scheduler.db import api as db_api
+from migrator_scheduler import exception
+from migrator_scheduler import triggers
+from migrator_scheduler.triggers import misfire
+
+LOG = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=65536)
+def _trigger(kind, expression, timezone, start_at, end_at):
+    # Thousands of rules share a handful of schedules: parse each once.
+    return triggers.build_trigger(kind, expression, timezone,
+                                  start_at=start_at, end_at=end_at)
+
+
+class Planner:
+    """Plans the firing of due rules at one instant."""
+
+    def __init__(self, now: datetime.datetime, default_grace: int,
+                 max_fires: int) -> None:
+        self.now = now
+        self._default_grace = default_grace
+        self._max_fires = max_fires
+
+    def __call__(self, rule) -> db_api.FirePlan:
+        """Return the :class:`~migrator_scheduler.db.api.FirePlan` of a row.
+
+        A rule that cannot be planned (its stored trigger no longer
+        parses, e.g. a time zone removed from the tz database) is logged
+        and disabled by clearing its next fire time: one bad rule must
+        not stop the others.
+        """
+        try:
+            trigger = _trigger(rule.trigger_kind, rule.trigger_expr,
+                               rule.timezone, rule.start_at, rule.end_at)
+            grace = rule.misfire_grace_time
+            plan = misfire.plan_fires(
+                trigger, rule.next_fire_at, self.now, rule.misfire_policy,
+                self._default_grace if grace is None else grace,
+                self._max_fires)
+        except exception.InvalidInput as exc:
+            LOG.error('Rule %s cannot be scheduled and is disabled: %s',
+                      rule.id, exc)
+            return db_api.FirePlan(None, [])
+        runs = [(t, 'pending', _reason(plan, t)) for t in plan.fire_times]
+        runs.extend((t, 'skipped', 'misfire: skipped')
+                    for t in plan.skipped_times)
+        return db_api.FirePlan(plan.next_fire_at, runs)
+
+
+def _reason(plan: misfire.FirePlan, fire_time) -> str | None:
+    if plan.missed and plan.fire_times and fire_time == plan.fire_times[-1]:
+        return f'misfire: {plan.missed} late fire times'
+    return None

@@ -1,0 +1,101 @@
+"""The scheduler service: lifecycle of membership, loop and dispatcher."""
+
+from __future__ import annotations
+
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_service import service
+
+from migrator_scheduler.coordination import membership as membership_mod
+from migrator_scheduler.db import api as db_api
+from migrator_scheduler import exception
+from migrator_scheduler.executor import service as executor_service
+from migrator_scheduler import rpc
+from migrator_scheduler.rpc import executor_api
+from migrator_scheduler.scheduler import dispatcher as dispatcher_mod
+from migrator_scheduler.scheduler import manager as manager_mod
+
+LOG = logging.getLogger(__name__)
+
+
+class SchedulerService(service.Service):
+    """One active-active scheduler.
+
+    The constructor only keeps ``conf``; everything with threads, sockets
+    or connections is built in :meth:`start`, in the service process.
+    """
+
+    def __init__(self, conf: cfg.ConfigOpts) -> None:
+        super().__init__()
+        self.conf = conf
+        self.manager = None
+        self._executor = None
+        self._membership = None
+        self._dispatcher = None
+        self._stop = threading.Event()
+        self._loop_thread = None
+
+    def start(self) -> None:
+        super().start()
+        conf = self.conf
+        _check_transport(conf)
+        db_api.reset()
+        num_buckets = db_api.ensure_num_buckets(conf.scheduler.num_buckets)
+        rpc.init(conf)
+        if conf.scheduler.embedded_executor:
+            self._executor = executor_service.ExecutorService(
+                conf, embedded=True)
+            self._executor.start()
+        self._dispatcher = dispatcher_mod.Dispatcher(
+            executor_api.ExecutorAPI(conf), conf.scheduler.cast_batch_size)
+        self._membership = membership_mod.BucketMembership(
+            conf.coordination.backend_url, conf.coordination.group_name,
+            conf.host, num_buckets, conf.coordination.ring_points,
+            conf.coordination.membership_check_interval)
+        self._membership.start()
+        self.manager = manager_mod.SchedulerManager(
+            conf, self._membership, self._dispatcher, num_buckets)
+        self._dispatcher.start()
+        self._stop.clear()
+        self._loop_thread = threading.Thread(
+            target=self._loop, name='scheduler-loop', daemon=True)
+        self._loop_thread.start()
+
+    def stop(self, graceful: bool = True) -> None:
+        self._stop.set()
+        if self._loop_thread is not None:
+            self._loop_thread.join()
+            self._loop_thread = None
+        # Leave the group first: peers take the buckets over right away
+        # instead of after the session timeout.
+        if self._membership is not None:
+            self._membership.stop()
+        if self._dispatcher is not None:
+            self._dispatcher.stop()
+        if self._executor is not None:
+            self._executor.stop(graceful=graceful)
+        rpc.cleanup()
+        super().stop(graceful=graceful)
+
+    def _loop(self) -> None:
+        LOG.info('Scheduler loop started')
+        while not self._stop.is_set():
+            try:
+                sleep = self.manager.iterate()
+            except Exception:
+                # The loop must survive a database or broker outage.
+                LOG.exception('Scheduler iteration failed; retrying')
+                sleep = 1.0
+            self._stop.wait(sleep)
+        LOG.info('Scheduler loop stopped')
+
+
+def _check_transport(conf: cfg.ConfigOpts) -> None:
+    if (conf.transport_url or '').startswith('fake:') and \
+            not conf.scheduler.embedded_executor:
+        raise exception.ConfigurationError(
+            'transport_url is the in-process fake:// transport, which only '
+            'reaches an embedded executor: set [scheduler] '
+            'embedded_executor = True or use a real transport (rabbit://)')

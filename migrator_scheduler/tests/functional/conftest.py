@@ -1,0 +1,90 @@
+"""Session-wide real servers for the functional tests.
+
+Fixtures (all session-scoped; each server is set up once, on first use):
+
+``zookeeper``
+    :class:`~.fixtures.zookeeper.ZooKeeperFixture`: ``.url`` for tooz,
+    ``.hosts`` for kazoo, ``.stop()``/``.start()``/``.restart()``.
+``postgresql_url`` / ``mysql_url``
+    URL of a fresh database on PostgreSQL / MariaDB, dropped at the end.
+``database_factory``
+    ``make(backend) -> url``: one more fresh database each call, for tests
+    that need an empty one (migrations).
+``rabbitmq``
+    :class:`~.fixtures.rabbitmq.RabbitMQFixture`: ``.url``,
+    ``.restart()``...
+``transport_url``
+    ``rabbitmq.url``.
+
+A server that is not there fails the tests that use it, with a message
+naming the environment variable to set; ``MIGRATOR_TEST_ALLOW_SKIP=1``
+makes them skip.
+"""
+
+import contextlib
+import unittest
+
+import fixtures
+import pytest
+
+from migrator_scheduler.tests.functional import fixtures as ms_fixtures
+from migrator_scheduler.tests.functional.fixtures import databases
+from migrator_scheduler.tests.functional.fixtures import rabbitmq as rmq
+from migrator_scheduler.tests.functional.fixtures import zookeeper as zk
+
+
+@contextlib.contextmanager
+def _using(fixture):
+    """Set a ``fixtures.Fixture`` up for a pytest fixture's life."""
+    error = None
+    try:
+        fixture.setUp()
+    except fixtures.MultipleExceptions as exc:
+        # setUp cleaned up already; report the error _setUp raised.
+        error = exc.args[0][1]
+    if isinstance(error, unittest.SkipTest):
+        pytest.skip(str(error))
+    if isinstance(error, ms_fixtures.ServiceUnavailable):
+        pytest.fail(str(error), pytrace=False)
+    if error is not None:
+        raise error
+    try:
+        yield fixture
+    finally:
+        fixture.cleanUp()
+
+
+@pytest.fixture(scope='session')
+def zookeeper():
+    with _using(zk.ZooKeeperFixture()) as server:
+        yield server
+
+
+@pytest.fixture(scope='session')
+def database_factory():
+    with contextlib.ExitStack() as stack:
+        def make(backend: str) -> str:
+            return stack.enter_context(
+                _using(databases.DatabaseFixture(backend))).url
+        yield make
+
+
+@pytest.fixture(scope='session')
+def postgresql_url(database_factory):
+    return database_factory(databases.POSTGRESQL)
+
+
+@pytest.fixture(scope='session')
+def mysql_url(database_factory):
+    return database_factory(databases.MYSQL)
+
+
+@pytest.fixture(scope='session')
+def rabbitmq():
+    with _using(rmq.RabbitMQFixture()) as broker:
+        yield broker
+
+
+@pytest.fixture(scope='session')
+def transport_url(rabbitmq):
+    return rabbitmq.url

@@ -1,0 +1,5 @@
+"""Version information for migrator-scheduler."""
+
+import pbr.version
+
+version_info = pbr.version.VersionInfo('migrator-scheduler')
