@@ -12,6 +12,7 @@ rather than a configuration option.
 """
 
 import os
+import warnings
 
 from oslo_service import backend
 
@@ -40,5 +41,11 @@ def select() -> backend.BackendType:
     if chosen is backend.BackendType.EVENTLET:
         import eventlet
         eventlet.monkey_patch()
+    else:
+        # Libraries import eventlet opportunistically (futurist does) and
+        # it then warns of its own deprecation; nothing here uses it.
+        warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+        warnings.filterwarnings('ignore',
+                                message='eventletutils module is deprecated')
     backend.init_backend(chosen)
     return chosen

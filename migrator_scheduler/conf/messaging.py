@@ -5,35 +5,37 @@ all-in-one mode; production sets ``transport_url = rabbit://...``.
 """
 
 from oslo_config import cfg
+import oslo_messaging
 from oslo_messaging import opts as messaging_opts
 
-# Defaults of this project for options oslo.messaging owns. An executor
-# acknowledges a message when a server thread takes it, then holds it
-# until job slots free up: few threads and a small prefetch keep a burst
-# in the queue, shared between executors, instead of hoarded (and at
-# risk) in one of them.
+# Defaults of this project for options oslo.messaging owns, by group. An
+# executor acknowledges a message when a server thread takes it, then
+# holds it until job slots free up: few threads and a small prefetch keep
+# a burst in the queue, shared between executors, instead of hoarded (and
+# at risk) in one of them.
 _DEFAULTS = {
-    'transport_url': 'fake://',
-    'control_exchange': 'migrator',
-    'executor_thread_pool_size': 4,
-    'rabbit_qos_prefetch_count': 2,
+    None: {'transport_url': 'fake://', 'executor_thread_pool_size': 4},
+    'oslo_messaging_rabbit': {'rabbit_qos_prefetch_count': 2},
 }
 
 
-def set_defaults() -> None:
-    """Apply this project's defaults to oslo.messaging's options."""
-    for _group, opts in messaging_opts.list_opts():
-        cfg.set_defaults(opts, **{
-            opt.dest: _DEFAULTS[opt.dest] for opt in opts
-            if opt.dest in _DEFAULTS})
-
-
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    set_defaults()
+    # The options registered must equal oslo.messaging's own, which it
+    # registers again when a transport is built: defaults are therefore
+    # set on ``conf``, not on the option objects.
+    oslo_messaging.set_transport_defaults(control_exchange='migrator')
     for group, opts in messaging_opts.list_opts():
         conf.register_opts(opts, group=group)
+    for group, defaults in _DEFAULTS.items():
+        for name, value in defaults.items():
+            conf.set_default(name, value, group=group)
 
 
 def list_opts() -> dict:
-    return {group or 'DEFAULT': opts
-            for group, opts in messaging_opts.list_opts()}
+    listed = {}
+    for group, opts in messaging_opts.list_opts():
+        # Copies made for the sample and docs only, so they may carry
+        # this project's defaults.
+        cfg.set_defaults(opts, **_DEFAULTS.get(group, {}))
+        listed[group or 'DEFAULT'] = opts
+    return listed

@@ -24,6 +24,5 @@ def list_opts() -> list:
 
 def set_lib_defaults() -> None:
     """Set this project's defaults for options owned by libraries."""
-    ms_conf.messaging.set_defaults()
     log.set_defaults(default_log_levels=log.get_default_log_levels() + [
         'kazoo.client=WARNING', 'tooz=INFO'])

@@ -562,7 +562,8 @@ def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
                 started_at=now, heartbeat_at=now))
         rows = session.execute(sa.select(
             runs.c.id, runs.c.rule_id, runs.c.scheduled_for,
-            runs.c.attempt, rules.c.job_type, rules.c.job_args).join(
+            runs.c.attempt, rules.c.name.label('rule_name'),
+            rules.c.job_type, rules.c.job_args).join(
                 rules, rules.c.id == runs.c.rule_id).where(
                     runs.c.id.in_(list(run_ids)),
                     runs.c.claim_token == token)).all()

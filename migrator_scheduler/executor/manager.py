@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import threading
+import time
 
 import futurist
 from oslo_log import log as logging
@@ -95,6 +96,7 @@ class ExecutorManager:
 
     def _execute(self, run: dict, token: str) -> None:
         state, result, error = 'succeeded', None, None
+        started = time.monotonic()
         try:
             driver = jobs.get_driver(run['job_type'])
             outcome = driver.execute(run, run['job_args'])
@@ -102,8 +104,14 @@ class ExecutorManager:
         except Exception as exc:
             state = 'failed'
             error = f'{type(exc).__name__}: {exc}'[:_MAX_ERROR_LENGTH]
-            LOG.warning('Run %s of rule %s failed: %s', run['id'],
-                        run['rule_id'], error)
+            LOG.warning('Run %s of rule %s (%s) for %s failed: %s',
+                        run['id'], run['rule_name'], run['rule_id'],
+                        run['scheduled_for'].isoformat(), error)
+        else:
+            LOG.info('Run %s of rule %s (%s) for %s succeeded in %.3fs '
+                     '(attempt %d)', run['id'], run['rule_name'],
+                     run['rule_id'], run['scheduled_for'].isoformat(),
+                     time.monotonic() - started, run['attempt'])
         try:
             if not db_api.finish_run(run['id'], token, state, _utcnow(),
                                      result=result, error=error):

@@ -7,6 +7,8 @@ from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import migration
 from migrator_scheduler.manage import common
 
+HELP = 'Database schema management.'
+
 
 def sync() -> None:
     """Upgrade the schema to the newest revision and record num_buckets."""

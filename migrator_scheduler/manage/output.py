@@ -15,7 +15,8 @@ def plain(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
+        # Row keys are str subclasses, which the safe dumper refuses.
+        return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value

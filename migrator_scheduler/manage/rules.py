@@ -1,11 +1,10 @@
 """``migrator-scheduler-manage rule``: create, inspect and move rules."""
 
 import argparse
+import datetime
 import functools
 import json
 import sys
-
-from oslo_utils import timeutils
 
 from migrator_scheduler.conf import CONF
 from migrator_scheduler.db import api as db_api
@@ -17,6 +16,8 @@ from migrator_scheduler.rules import drivers
 from migrator_scheduler.rules import io as rules_io
 from migrator_scheduler.rules import spec
 from migrator_scheduler import triggers
+
+HELP = 'Create, inspect, import and export rules.'
 
 _PAGE = 1000
 _TABLE_COLUMNS = (('ID', 'id'), ('Project', 'project_id'), ('Name', 'name'),
@@ -41,6 +42,10 @@ def _with_database(func):
         db_api.ensure_num_buckets(CONF.scheduler.num_buckets)
         return func(**kwargs)
     return wrapper
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _defaults() -> spec.RuleDefaults:
@@ -84,9 +89,15 @@ def create(name: str, job_type: str, job_args: str | None,
         'misfire_policy': misfire_policy,
         'misfire_grace_time': misfire_grace_time, 'paused': paused,
     }
-    values = spec.validate_rule(_without_none(document), _defaults(),
-                                timeutils.utcnow(with_timezone=True))
-    _refuse_existing(_existing([values]))
+    # Options not given are None, which a document reads as "default".
+    values = spec.validate_rule(document, _defaults(), _now())
+    try:
+        db_api.find_rule(values['project_id'], values['name'])
+    except exception.RuleNotFound:
+        pass
+    else:
+        raise exception.Conflict(
+            f'rule {values["project_id"]}/{values["name"]} already exists')
     [rule_id] = db_api.create_rules([values])
     print(rule_id)
 
@@ -98,11 +109,6 @@ def _json_arg(text: str | None, field: str):
         return json.loads(text)
     except ValueError as exc:
         raise exception.InvalidInput(field, f'not valid JSON: {exc}') from None
-
-
-def _without_none(document: dict) -> dict:
-    return {key: _without_none(value) if isinstance(value, dict) else value
-            for key, value in document.items() if value is not None}
 
 
 @_with_database
@@ -131,6 +137,9 @@ def delete(rule_id: str) -> None:
 @_with_database
 def pause(rule_id: str) -> None:
     """Stop a rule from firing until it is resumed."""
+    if db_api.get_rule(rule_id)['paused']:
+        print(f'Rule {rule_id} is already paused')
+        return
     db_api.set_rule_paused(rule_id, True, None)
     print(f'Paused rule {rule_id}')
 
@@ -139,13 +148,17 @@ def pause(rule_id: str) -> None:
 def resume(rule_id: str) -> None:
     """Let a paused rule fire again, from its next fire time after now.
 
-    Fire times that passed while paused are not caught up.
+    Fire times that passed while it was paused are not caught up.
     """
     rule = db_api.get_rule(rule_id)
+    if not rule['paused']:
+        # Recomputing would move a due, not yet fired time past now.
+        print(f'Rule {rule_id} is not paused')
+        return
     trigger = triggers.build_trigger(
         rule['trigger_kind'], rule['trigger_expr'], rule['timezone'],
         start_at=rule['start_at'], end_at=rule['end_at'])
-    next_fire_at = trigger.next_fire(timeutils.utcnow(with_timezone=True))
+    next_fire_at = trigger.next_fire(_now())
     db_api.set_rule_paused(rule_id, False, next_fire_at)
     if next_fire_at is None:
         print(f'Resumed rule {rule_id}; its trigger will not fire again')
@@ -161,24 +174,26 @@ def import_(path: str, replace: bool, fmt: str | None) -> None:
     Every rule is validated first and all are written in one transaction:
     a file with any error changes nothing.
     """
-    rules = rules_io.load_rules_file(
-        path, _defaults(), timeutils.utcnow(with_timezone=True), fmt)
+    rules = rules_io.load_rules_file(path, _defaults(), _now(), fmt)
     existing = _existing(rules)
     if not replace:
-        _refuse_existing(existing, '; nothing was imported (--replace '
-                                   'updates existing rules)')
+        _refuse_existing(existing)
         db_api.create_rules(rules)
         print(f'Imported {len(rules)} rules')
         return
     # Rewriting an unchanged rule would move its next fire time and bump
     # its version for nothing: re-importing a file is a no-op for them.
-    changed = [rule for rule in rules
-               if not spec.same_definition(
-                   rule, existing.get((rule['project_id'], rule['name']),
-                                      {}))]
-    db_api.create_rules(changed, replace=True)
-    print(f'Imported {len(changed)} rules ({len(rules) - len(changed)} '
-          f'unchanged)')
+    created, updated = [], []
+    for rule in rules:
+        old = existing.get((rule['project_id'], rule['name']))
+        if old is None:
+            created.append(rule)
+        elif not spec.same_definition(rule, old):
+            updated.append(rule)
+    db_api.create_rules(created + updated, replace=True)
+    print(f'Imported {len(rules)} rules: {len(created)} created, '
+          f'{len(updated)} updated, '
+          f'{len(rules) - len(created) - len(updated)} unchanged')
 
 
 def _existing(rules: list[dict]) -> dict[tuple[str, str], dict]:
@@ -193,7 +208,7 @@ def _existing(rules: list[dict]) -> dict[tuple[str, str], dict]:
     return found
 
 
-def _refuse_existing(existing: dict, hint: str = '') -> None:
+def _refuse_existing(existing: dict) -> None:
     """Fail, naming the rules of ``existing``, unless there are none."""
     if not existing:
         return
@@ -201,7 +216,9 @@ def _refuse_existing(existing: dict, hint: str = '') -> None:
     shown = ', '.join(names[:_MAX_NAMES_SHOWN])
     if len(names) > _MAX_NAMES_SHOWN:
         shown += f' and {len(names) - _MAX_NAMES_SHOWN} more'
-    raise exception.Conflict(f'rules already exist: {shown}{hint}')
+    raise exception.Conflict(
+        f'rules already exist: {shown}; nothing was imported (use '
+        f'--replace to update them)')
 
 
 @_with_database

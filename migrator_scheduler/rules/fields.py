@@ -1,0 +1,155 @@
+"""Checks of single values of a rule document.
+
+Each check returns the accepted value or raises
+:class:`~migrator_scheduler.exception.InvalidInput` naming the field.
+"""
+
+import collections.abc
+import datetime
+import difflib
+import math
+import uuid
+
+from migrator_scheduler import exception
+
+UTC = datetime.timezone.utc
+
+
+def join(prefix: str, key: str) -> str:
+    """Return the path of ``key`` inside the mapping at ``prefix``."""
+    return f'{prefix}.{key}' if prefix else key
+
+
+def mapping(value, field: str) -> dict:
+    if not isinstance(value, dict):
+        raise exception.InvalidInput(
+            field, f'must be a mapping, not {_kind(value)}')
+    return value
+
+
+def unknown_keys(data: dict, allowed: collections.abc.Collection[str],
+                 prefix: str = '') -> list[exception.InvalidInput]:
+    """Return one error per key of ``data`` that is not ``allowed``."""
+    errors = []
+    for key in data:
+        if key in allowed:
+            continue
+        message = 'unknown key'
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        if close:
+            message += f'; did you mean {close[0]!r}?'
+        else:
+            message += f'; expected one of: {", ".join(sorted(allowed))}'
+        errors.append(exception.InvalidInput(join(prefix, str(key)),
+                                             message))
+    return errors
+
+
+def string(value, field: str, max_length: int = 255,
+           min_length: int = 1, multiline: bool = False) -> str:
+    if not isinstance(value, str):
+        raise exception.InvalidInput(
+            field, f'must be a string, not {_kind(value)}')
+    if not min_length <= len(value) <= max_length:
+        raise exception.InvalidInput(
+            field, f'must be {min_length} to {max_length} characters long')
+    text = value.replace('\n', '').replace('\t', '') if multiline else value
+    if not text.isprintable():
+        raise exception.InvalidInput(
+            field, 'must not contain control characters')
+    return value
+
+
+def boolean(value, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise exception.InvalidInput(
+            field, f'must be true or false, not {_kind(value)}')
+    return value
+
+
+def integer(value, field: str, minimum: int, maximum: int) -> int:
+    # bool is an int subclass; 'true' for a number is a typo, not 1.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise exception.InvalidInput(
+            field, f'must be an integer, not {_kind(value)}')
+    if not minimum <= value <= maximum:
+        raise exception.InvalidInput(
+            field, f'must be between {minimum} and {maximum}')
+    return value
+
+
+def choice(value, field: str,
+           choices: collections.abc.Sequence[str]) -> str:
+    if value not in choices:
+        raise exception.InvalidInput(
+            field, f'{value!r} is not one of: {", ".join(choices)}')
+    return value
+
+
+def rule_id(value, field: str = 'id') -> str:
+    """Accept a UUID string; return it in canonical form."""
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise exception.InvalidInput(field, f'{value!r} is not a UUID')
+
+
+def timestamp(value, field: str) -> datetime.datetime:
+    """Accept an ISO 8601 time with a UTC offset; return it in UTC.
+
+    YAML turns unquoted timestamps into datetimes already, so those are
+    accepted too, but only with an offset.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        # datetime.fromisoformat() only reads a trailing Z since 3.11.
+        if text[-1:] in ('Z', 'z'):
+            text = text[:-1] + '+00:00'
+        try:
+            value = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise exception.InvalidInput(
+                field, f'{value!r} is not an ISO 8601 time such as '
+                f'2030-01-31T02:00:00+08:00') from None
+    if not isinstance(value, datetime.datetime):
+        raise exception.InvalidInput(
+            field, f'must be an ISO 8601 time, not {_kind(value)}')
+    if value.utcoffset() is None:
+        raise exception.InvalidInput(
+            field, 'needs a UTC offset, e.g. 2030-01-31T02:00:00+08:00 '
+            'or ...Z')
+    return value.astimezone(UTC)
+
+
+def json_value(value, field: str):
+    """Check that ``value`` survives a JSON round trip unchanged."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise exception.InvalidInput(field, 'must be a finite number')
+        return value
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            json_value(item, f'{field}[{index}]')
+        return value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise exception.InvalidInput(
+                    field, f'keys must be strings, not {_kind(key)}')
+            json_value(item, join(field, key))
+        return value
+    raise exception.InvalidInput(
+        field, f'{_kind(value)} cannot be stored; use strings, numbers, '
+        f'booleans, null, lists and mappings')
+
+
+def _kind(value) -> str:
+    names = {type(None): 'null', bool: 'a boolean', int: 'an integer',
+             float: 'a number', str: 'a string', list: 'a list',
+             dict: 'a mapping', datetime.datetime: 'a timestamp',
+             datetime.date: 'a date'}
+    return names.get(type(value), type(value).__name__)

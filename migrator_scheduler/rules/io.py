@@ -1,0 +1,259 @@
+"""Reading and writing files of rule documents (YAML or JSON).
+
+A file holds either a list of rule documents or a mapping with a single
+``rules`` key holding that list. Loading is all-or-nothing: every item is
+validated and every error reported, naming the item by its position
+(counted from 1) and, for YAML, the line it starts on.
+"""
+
+import contextlib
+import dataclasses
+import datetime
+import gc
+import json
+import os
+import sys
+
+import yaml
+
+from migrator_scheduler import exception
+from migrator_scheduler.rules import spec
+
+FORMATS = ('yaml', 'json')
+MAX_ERRORS_SHOWN = 50
+
+_EXTENSIONS = {'.yaml': 'yaml', '.yml': 'yaml', '.json': 'json'}
+_TOP_KEY = 'rules'
+_EXPECTED = f'a list of rules or a mapping with a {_TOP_KEY!r} list'
+# libyaml is ten times faster on files of thousands of rules.
+_Loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+_Dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
+_MERGE_TAG = 'tag:yaml.org,2002:merge'
+
+
+@dataclasses.dataclass
+class _Item:
+    number: int
+    line: int | None
+    document: object = None
+    error: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f'item {self.number}'
+        return f'item {self.number} (line {self.line})'
+
+
+class _StrictConstructor(yaml.constructor.SafeConstructor):
+    """A YAML constructor that refuses duplicate mapping keys.
+
+    Plain YAML keeps the last of two equal keys, silently dropping what
+    was probably meant.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _value in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = (key_node.tag, key_node.value)
+                if key in seen and key_node.tag != _MERGE_TAG:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f'duplicate key {key_node.value!r}',
+                        key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def file_format(path: str, fmt: str | None = None) -> str:
+    """Return the format of ``path``: ``fmt`` if given, else its suffix."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise exception.InvalidRuleFile(
+                f'unknown format {fmt!r}; use one of: {", ".join(FORMATS)}')
+        return fmt
+    suffix = os.path.splitext(path)[1].lower()
+    if path == '-' or suffix not in _EXTENSIONS:
+        raise exception.InvalidRuleFile(
+            f'{path}: cannot tell the format from the file name; name it '
+            f'explicitly ({" or ".join(FORMATS)})')
+    return _EXTENSIONS[suffix]
+
+
+def load_rules_file(path: str, defaults: spec.RuleDefaults,
+                    now: datetime.datetime,
+                    fmt: str | None = None) -> list[dict]:
+    """Read and validate the rules of ``path`` (``-`` is stdin).
+
+    :returns: database values of every rule, in file order.
+    :raises InvalidRuleFile: the file cannot be read or any rule is
+        invalid; the message lists every problem found.
+    """
+    fmt = file_format(path, fmt)
+    source = '<stdin>' if path == '-' else path
+    try:
+        if path == '-':
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding='utf-8') as stream:
+                text = stream.read()
+    except UnicodeDecodeError as exc:
+        raise exception.InvalidRuleFile(
+            f'{source}: not UTF-8 text: {exc.reason}') from None
+    except OSError as exc:
+        raise exception.InvalidRuleFile(
+            f'{source}: {exc.strerror or exc}') from None
+    return load_rules(text, fmt, defaults, now, source=source)
+
+
+def load_rules(text: str, fmt: str, defaults: spec.RuleDefaults,
+               now: datetime.datetime,
+               source: str = '<input>') -> list[dict]:
+    """Validate the rules in ``text``; see :func:`load_rules_file`."""
+    with _gc_paused():
+        if fmt == 'yaml':
+            items = _parse_yaml(text, source)
+        else:
+            items = _parse_json(text, source)
+        return _validate(items, defaults, now, source)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    # Parsing allocates millions of objects without a single reference
+    # cycle; the cyclic collector would walk the growing heap again and
+    # again and more than double the time taken by a large file.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def dump_rules(documents: list[dict], fmt: str) -> str:
+    """Return rule documents as the text of a rule file."""
+    data = {_TOP_KEY: documents}
+    if fmt == 'json':
+        return json.dumps(data, indent=2, ensure_ascii=False) + '\n'
+    if fmt == 'yaml':
+        return yaml.dump(data, Dumper=_Dumper, sort_keys=False,
+                         default_flow_style=False, allow_unicode=True)
+    raise exception.InvalidRuleFile(
+        f'unknown format {fmt!r}; use one of: {", ".join(FORMATS)}')
+
+
+def _parse_yaml(text: str, source: str) -> list[_Item]:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise exception.InvalidRuleFile(
+            f'{source}: {_yaml_problem(exc)}') from None
+    items = []
+    for number, node in enumerate(_rule_nodes(root, source), 1):
+        item = _Item(number, node.start_mark.line + 1)
+        try:
+            item.document = _StrictConstructor().construct_document(node)
+        except yaml.YAMLError as exc:
+            item.error = _yaml_problem(exc)
+        items.append(item)
+    return items
+
+
+def _rule_nodes(root: yaml.Node | None, source: str) -> list[yaml.Node]:
+    if isinstance(root, yaml.SequenceNode):
+        return root.value
+    if not isinstance(root, yaml.MappingNode):
+        raise exception.InvalidRuleFile(f'{source}: expected {_EXPECTED}')
+    nodes = None
+    for key, value in root.value:
+        where = f'{source}: line {key.start_mark.line + 1}'
+        if key.value != _TOP_KEY:
+            raise exception.InvalidRuleFile(
+                f'{where}: unknown key {key.value!r}; expected {_EXPECTED}')
+        if nodes is not None:
+            raise exception.InvalidRuleFile(
+                f'{where}: duplicate key {_TOP_KEY!r}')
+        if not isinstance(value, yaml.SequenceNode):
+            raise exception.InvalidRuleFile(
+                f'{where}: {_TOP_KEY!r} must be a list')
+        nodes = value.value
+    if nodes is None:
+        raise exception.InvalidRuleFile(f'{source}: expected {_EXPECTED}')
+    return nodes
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, 'problem_mark', None)
+    problem = getattr(exc, 'problem', None) or str(exc)
+    if mark is None:
+        return problem
+    return f'line {mark.line + 1}, column {mark.column + 1}: {problem}'
+
+
+def _no_duplicate_keys(pairs: list[tuple]) -> dict:
+    data = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f'duplicate key {key!r}')
+        data[key] = value
+    return data
+
+
+def _parse_json(text: str, source: str) -> list[_Item]:
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise exception.InvalidRuleFile(
+            f'{source}: line {exc.lineno}, column {exc.colno}: '
+            f'{exc.msg}') from None
+    except ValueError as exc:
+        raise exception.InvalidRuleFile(f'{source}: {exc}') from None
+    if isinstance(data, dict) and list(data) == [_TOP_KEY]:
+        data = data[_TOP_KEY]
+    if not isinstance(data, list):
+        raise exception.InvalidRuleFile(f'{source}: expected {_EXPECTED}')
+    return [_Item(number, None, document)
+            for number, document in enumerate(data, 1)]
+
+
+def _validate(items: list[_Item], defaults: spec.RuleDefaults,
+              now: datetime.datetime, source: str) -> list[dict]:
+    errors, rules = [], []
+    by_name, by_id = {}, {}
+    for item in items:
+        label = f'{source}: {item}'
+        if item.error is not None:
+            errors.append(f'{label}: {item.error}')
+            continue
+        values, problems = spec.check_rule(item.document, defaults, now)
+        errors.extend(f'{label}: {problem}' for problem in problems)
+        if values is None:
+            continue
+        first = by_name.setdefault(
+            (values['project_id'], values['name']), item)
+        if first is not item:
+            errors.append(
+                f'{label}: name: rule {values["name"]!r} of project '
+                f'{values["project_id"]!r} is also {first}')
+        first = by_id.setdefault(values['id'], item)
+        if first is not item:
+            errors.append(f'{label}: id: {values["id"]} is also {first}')
+        rules.append(values)
+    if errors:
+        raise _file_error(errors, source)
+    return rules
+
+
+def _file_error(errors: list[str], source: str) -> exception.InvalidRuleFile:
+    lines = errors[:MAX_ERRORS_SHOWN]
+    if len(errors) > 1:
+        lines.insert(0, f'{source}: {len(errors)} errors')
+    if len(errors) > MAX_ERRORS_SHOWN:
+        lines.append(f'{source}: {len(errors) - MAX_ERRORS_SHOWN} more '
+                     f'errors not shown')
+    error = exception.InvalidRuleFile('\n'.join(lines))
+    error.errors = errors
+    return error

@@ -1,0 +1,268 @@
+"""Rule documents: the form users write, and the database values.
+
+A rule document (one item of a rule file, or a CLI/API request)::
+
+    name: sync-host-web01            # required
+    project_id: demo                 # default: default
+    id: 1b4e28ba-...                 # default: a new UUID
+    description: nightly sync
+    job: {type: noop, args: {}}      # type required
+    trigger: {kind: cron, expression: '0 2 * * *',
+              timezone: Asia/Shanghai, start_at: ..., end_at: ...}
+    misfire_policy: fire_once        # skip | fire_once | fire_all
+    misfire_grace_time: 60           # default: [scheduler] option
+    paused: false
+
+Unknown keys are errors, so a misspelt key is reported rather than
+silently ignored. Everything here is pure: ``now`` is a parameter.
+"""
+
+import dataclasses
+import datetime
+import functools
+import uuid
+
+from migrator_scheduler.common import buckets
+from migrator_scheduler import exception
+from migrator_scheduler.rules import fields
+from migrator_scheduler import triggers
+from migrator_scheduler.triggers import misfire
+
+DEFAULT_PROJECT = 'default'
+DEFAULT_TIMEZONE = 'UTC'
+DEFAULT_MISFIRE_POLICY = 'fire_once'
+MAX_DESCRIPTION = 4096
+# Far above any sensible catch-up window, well inside a 32-bit column.
+MAX_GRACE_TIME = 366 * 86400
+
+_KEYS = ('name', 'project_id', 'id', 'description', 'job', 'trigger',
+         'misfire_policy', 'misfire_grace_time', 'paused')
+_JOB_KEYS = ('type', 'args')
+_TRIGGER_KEYS = ('kind', 'expression', 'timezone', 'start_at', 'end_at')
+# The columns a document defines: equal columns mean an equal rule.
+DEFINITION_COLUMNS = (
+    'project_id', 'name', 'description', 'job_type', 'job_args',
+    'trigger_kind', 'trigger_expr', 'timezone', 'start_at', 'end_at',
+    'paused', 'misfire_policy', 'misfire_grace_time')
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleDefaults:
+    """What validation needs from the deployment.
+
+    :ivar num_buckets: ``[scheduler] num_buckets``.
+    :ivar job_types: installed job driver names; None skips the check.
+    """
+
+    num_buckets: int
+    job_types: frozenset[str] | None = None
+
+
+class _Errors(list):
+    """Collects the errors of one document instead of stopping at one."""
+
+    def check(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except exception.InvalidInput as exc:
+            self.append(exc)
+            return None
+
+
+def validate_rule(data, defaults: RuleDefaults,
+                  now: datetime.datetime) -> dict:
+    """Return the database values of the rule document ``data``.
+
+    :raises InvalidInput: naming the first invalid field.
+    """
+    values, errors = check_rule(data, defaults, now)
+    if errors:
+        raise errors[0]
+    return values
+
+
+def check_rule(data, defaults: RuleDefaults, now: datetime.datetime
+               ) -> tuple[dict | None, list[exception.InvalidInput]]:
+    """Validate a rule document, collecting every error.
+
+    :returns: ``(values, [])`` or ``(None, errors)``. ``values`` holds
+        every rules column but ``version``, ``last_fire_at`` and the
+        timestamps; ``next_fire_at`` is the first fire time after
+        ``now``, None when paused or when the trigger is exhausted.
+    """
+    errors = _Errors()
+    data = errors.check(fields.mapping, data, 'rule')
+    if data is None:
+        return None, errors
+    errors.extend(fields.unknown_keys(data, _KEYS))
+    values = {
+        'id': errors.check(_optional, data, 'id', fields.rule_id),
+        'project_id': errors.check(
+            fields.string, _get(data, 'project_id', DEFAULT_PROJECT),
+            'project_id'),
+        'name': errors.check(_required, data, 'name', fields.string),
+        'description': errors.check(
+            _optional, data, 'description', fields.string,
+            MAX_DESCRIPTION, min_length=0, multiline=True),
+        'misfire_policy': errors.check(
+            fields.choice,
+            _get(data, 'misfire_policy', DEFAULT_MISFIRE_POLICY),
+            'misfire_policy', misfire.MISFIRE_POLICIES),
+        'misfire_grace_time': errors.check(
+            _optional, data, 'misfire_grace_time', fields.integer,
+            0, MAX_GRACE_TIME),
+        'paused': errors.check(
+            fields.boolean, _get(data, 'paused', False), 'paused'),
+    }
+    job = _job(data, defaults, errors)
+    trigger = _trigger(data, errors)
+    if errors:
+        return None, errors
+    values.update(job)
+    values.update(trigger[0])
+    values['id'] = values['id'] or str(uuid.uuid4())
+    values['bucket'] = buckets.bucket_for(values['id'],
+                                          defaults.num_buckets)
+    values['next_fire_at'] = (
+        None if values['paused'] else _next_fire(trigger[1], now))
+    return values, []
+
+
+def _get(data: dict, key: str, default):
+    # An explicit null means "not given", as in the API's JSON.
+    value = data.get(key)
+    return default if value is None else value
+
+
+def _required(data: dict, key: str, check, *args, prefix: str = '',
+              **kwargs):
+    field = fields.join(prefix, key)
+    if data.get(key) is None:
+        raise exception.InvalidInput(field, 'is required')
+    return check(data[key], field, *args, **kwargs)
+
+
+def _optional(data: dict, key: str, check, *args, prefix: str = '',
+              **kwargs):
+    if data.get(key) is None:
+        return None
+    return check(data[key], fields.join(prefix, key), *args, **kwargs)
+
+
+def _job(data: dict, defaults: RuleDefaults, errors: _Errors
+         ) -> dict | None:
+    job = errors.check(_required, data, 'job', fields.mapping)
+    if job is None:
+        return None
+    errors.extend(fields.unknown_keys(job, _JOB_KEYS, 'job'))
+    args = errors.check(_optional, job, 'args', _job_args, prefix='job')
+    return {
+        'job_type': errors.check(_required, job, 'type', _job_type,
+                                 defaults.job_types, prefix='job'),
+        'job_args': args or {},
+    }
+
+
+def _job_type(value, field: str,
+              job_types: frozenset[str] | None) -> str:
+    value = fields.string(value, field)
+    if job_types is not None and value not in job_types:
+        raise exception.InvalidInput(
+            field, f'unknown job type {value!r}; installed: '
+            f'{", ".join(sorted(job_types)) or "none"}')
+    return value
+
+
+def _job_args(value, field: str) -> dict:
+    return fields.json_value(fields.mapping(value, field), field)
+
+
+def _trigger(data: dict, errors: _Errors
+             ) -> tuple[dict, triggers.Trigger] | None:
+    trigger = errors.check(_required, data, 'trigger', fields.mapping)
+    if trigger is None:
+        return None
+    found = len(errors)
+    errors.extend(fields.unknown_keys(trigger, _TRIGGER_KEYS, 'trigger'))
+    values = {
+        'trigger_kind': errors.check(
+            _required, trigger, 'kind', fields.choice, triggers.TRIGGER_KINDS,
+            prefix='trigger'),
+        'trigger_expr': errors.check(
+            _required, trigger, 'expression', _expression, prefix='trigger'),
+        'timezone': errors.check(
+            fields.string, _get(trigger, 'timezone', DEFAULT_TIMEZONE),
+            'trigger.timezone', 64),
+        'start_at': errors.check(
+            _optional, trigger, 'start_at', fields.timestamp,
+            prefix='trigger'),
+        'end_at': errors.check(
+            _optional, trigger, 'end_at', fields.timestamp, prefix='trigger'),
+    }
+    if len(errors) > found:
+        return None
+    built = errors.check(
+        _build_trigger, values['trigger_kind'], values['trigger_expr'],
+        values['timezone'], values['start_at'], values['end_at'])
+    return None if built is None else (values, built)
+
+
+# Bulk imports repeat a few schedules thousands of times, and building a
+# cron trigger costs about a millisecond. Triggers are immutable and
+# hashable, so both steps are memoized.
+@functools.lru_cache(maxsize=1024)
+def _build_trigger(kind: str, expression: str, timezone: str,
+                   start_at: datetime.datetime | None,
+                   end_at: datetime.datetime | None) -> triggers.Trigger:
+    return triggers.build_trigger(kind, expression, timezone,
+                                  start_at=start_at, end_at=end_at)
+
+
+@functools.lru_cache(maxsize=1024)
+def _next_fire(trigger: triggers.Trigger, now: datetime.datetime
+               ) -> datetime.datetime | None:
+    return trigger.next_fire(now)
+
+
+def _expression(value, field: str) -> str:
+    # An unquoted interval such as 300 reaches here as a YAML integer.
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return fields.string(value, field)
+
+
+def same_definition(rule: dict, other: dict) -> bool:
+    """Tell whether two rules (rows or values) define the same rule."""
+    return all(rule.get(column) == other.get(column)
+               for column in DEFINITION_COLUMNS)
+
+
+def rule_to_document(rule: dict) -> dict:
+    """Return the document of a stored rule, for export.
+
+    Optional keys at their default are left out. Importing the document
+    with ``--replace`` gives back a rule with the same definition.
+    """
+    document = {'name': rule['name']}
+    if rule['project_id'] != DEFAULT_PROJECT:
+        document['project_id'] = rule['project_id']
+    document['id'] = rule['id']
+    if rule.get('description') is not None:
+        document['description'] = rule['description']
+    document['job'] = {'type': rule['job_type']}
+    if rule.get('job_args'):
+        document['job']['args'] = rule['job_args']
+    trigger = {'kind': rule['trigger_kind'],
+               'expression': rule['trigger_expr'],
+               'timezone': rule['timezone']}
+    for key in ('start_at', 'end_at'):
+        if rule.get(key) is not None:
+            trigger[key] = rule[key].isoformat()
+    document['trigger'] = trigger
+    if rule['misfire_policy'] != DEFAULT_MISFIRE_POLICY:
+        document['misfire_policy'] = rule['misfire_policy']
+    if rule.get('misfire_grace_time') is not None:
+        document['misfire_grace_time'] = rule['misfire_grace_time']
+    if rule['paused']:
+        document['paused'] = True
+    return document

@@ -1,0 +1,541 @@
+"""A whole deployment on real servers, and the checks that prove it right.
+
+:class:`Cluster` runs ``migrator-scheduler`` and
+``migrator-scheduler-executor`` processes against a fresh database, the
+test ZooKeeper and RabbitMQ, each test with its own tooz group and RPC
+topic. Rules are created in-process through the database API.
+
+What the executors really did is read from the record file the ``noop``
+and ``sleep`` jobs append to (one line per execution); what the
+schedulers decided is read from the ``runs`` table. The ``check_*``
+functions compare both with the trigger grid and return a list of
+problems, empty when all is well, so one assertion shows every fault.
+"""
+
+import collections
+import contextlib
+import datetime
+import os
+import re
+import time
+import typing
+import uuid
+
+import fixtures
+from oslo_log import log as oslo_log
+import sqlalchemy as sa
+from tooz import coordination
+
+from migrator_scheduler.common import buckets as buckets_mod
+from migrator_scheduler import conf as ms_conf
+from migrator_scheduler.coordination import ring
+from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import migration
+from migrator_scheduler.db import models
+from migrator_scheduler.tests.functional import fixtures as ms_fixtures
+from migrator_scheduler.tests.functional.fixtures import processes
+from migrator_scheduler import triggers
+
+CONF = ms_conf.CONF
+
+NUM_BUCKETS = 1024
+RING_POINTS = 256
+# ZooKeeper session timeout of the schedulers, in seconds: how long a
+# killed scheduler keeps its buckets.
+SESSION_TIMEOUT = 4
+LOST_RUN_TIMEOUT = 5
+REDISPATCH_AFTER = 5
+
+SCHEDULER = 'migrator-scheduler'
+EXECUTOR = 'migrator-scheduler-executor'
+
+FINAL_STATES = frozenset(models.FINAL_RUN_STATES)
+
+_FIRED = re.compile(r'Fired (\d+) rules')
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def wait_for(predicate: typing.Callable, timeout: float, what: str,
+             interval: float = 0.2):
+    """Poll ``predicate`` until it returns something true; return that.
+
+    :raises AssertionError: naming ``what`` after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f'timed out after {timeout}s waiting for '
+                                 f'{what}')
+        time.sleep(interval)
+
+
+def sleep_until(when: datetime.datetime) -> None:
+    """Let wall-clock time pass until ``when`` (aware UTC)."""
+    delay = (when - utcnow()).total_seconds()
+    if delay > 0:
+        time.sleep(delay)
+
+
+# ------------------------------------------------------------- database
+
+@contextlib.contextmanager
+def using_database(url: str):
+    """Point this process's database API at ``url`` and create the schema.
+
+    The schema is what ``db sync`` creates: the migrations, then the
+    recorded bucket count.
+    """
+    CONF.set_override('connection', url, group='database')
+    db_api.reset()
+    try:
+        migration.upgrade()
+        db_api.ensure_num_buckets(NUM_BUCKETS)
+        yield
+    finally:
+        db_api.reset()
+        CONF.clear_override('connection', group='database')
+
+
+class Rule(typing.NamedTuple):
+    """What the checks need to know of a rule they created."""
+
+    id: str
+    bucket: int
+    period: datetime.timedelta
+    first_fire: datetime.datetime
+    job_type: str
+
+
+def create_rules(count: int, period: int, job_type: str = 'noop',
+                 job_args: dict | None = None, name: str = 'rule',
+                 lead: float = 1.0) -> dict[str, Rule]:
+    """Create ``count`` interval rules that all fire at the same instants.
+
+    The first fire time is the first grid time at least ``lead`` seconds
+    from now, so every rule exists before any of them is due.
+    """
+    trigger = triggers.build_trigger('interval', str(period), 'UTC')
+    first = trigger.next_fire(
+        utcnow() + datetime.timedelta(seconds=lead))
+    values, rules = [], {}
+    for index in range(count):
+        rule_id = str(uuid.uuid4())
+        bucket = buckets_mod.bucket_for(rule_id, NUM_BUCKETS)
+        values.append({
+            'id': rule_id, 'project_id': 'functional',
+            'name': f'{name}-{index}', 'job_type': job_type,
+            'job_args': job_args or {}, 'trigger_kind': 'interval',
+            'trigger_expr': str(period), 'timezone': 'UTC',
+            'paused': False, 'misfire_policy': 'fire_once',
+            'bucket': bucket, 'next_fire_at': first,
+        })
+        rules[rule_id] = Rule(rule_id, bucket,
+                              datetime.timedelta(seconds=period), first,
+                              job_type)
+    db_api.create_rules(values)
+    return rules
+
+
+def pause_rules(rule_ids) -> None:
+    """Pause rules: no scheduler fires them any more."""
+    for rule_id in rule_ids:
+        db_api.set_rule_paused(rule_id, True, None)
+
+
+def all_runs() -> list[dict]:
+    """Every run in the database, as dicts."""
+    with db_api.get_engine().connect() as conn:
+        return [dict(r._mapping)
+                for r in conn.execute(sa.select(models.runs))]
+
+
+def next_fire_times() -> dict[str, datetime.datetime | None]:
+    """``{rule id: next_fire_at}`` as stored."""
+    table = models.rules
+    with db_api.get_engine().connect() as conn:
+        return dict(conn.execute(
+            sa.select(table.c.id, table.c.next_fire_at)).all())
+
+
+def first_runs_after(rule_ids, after: datetime.datetime
+                     ) -> dict[str, datetime.datetime]:
+    """``{rule id: creation time of its first run created after
+    ``after``}`` for the rules that have one."""
+    table = models.runs
+    first = sa.func.min(table.c.created_at)
+    stmt = sa.select(table.c.rule_id, first).where(
+        table.c.rule_id.in_(list(rule_ids)),
+        table.c.created_at > after).group_by(table.c.rule_id)
+    with db_api.get_engine().connect() as conn:
+        # min() keeps the column's type: the times come back aware.
+        return dict(conn.execute(stmt).all())
+
+
+def unfinished_runs() -> list[dict]:
+    return [r for r in all_runs() if r['state'] not in FINAL_STATES]
+
+
+def wait_drained(timeout: float = 60.0) -> None:
+    """Wait until every run reached a final state."""
+    left = []
+
+    def drained():
+        left[:] = unfinished_runs()
+        return not left
+
+    try:
+        wait_for(drained, timeout, 'every run to finish')
+    except AssertionError as exc:
+        raise AssertionError(
+            f'{exc}; {len(left)} left, e.g. {left[:5]}') from None
+
+
+# --------------------------------------------------------------- records
+
+class Record(typing.NamedTuple):
+    """One line of the record file: one execution of a job."""
+
+    run_id: str
+    rule_id: str
+    scheduled_for: datetime.datetime
+    attempt: int
+
+
+def read_records(path: str) -> list[Record]:
+    if not os.path.exists(path):
+        return []
+    records = []
+    with open(path) as f:
+        for line in f:
+            run_id, rule_id, when, attempt = line.split()
+            records.append(Record(run_id, rule_id,
+                                  datetime.datetime.fromisoformat(when),
+                                  int(attempt)))
+    return records
+
+
+# ---------------------------------------------------------------- checks
+
+def _grid(rule: Rule, until: datetime.datetime) -> list[datetime.datetime]:
+    times, when = [], rule.first_fire
+    while when <= until:
+        times.append(when)
+        when += rule.period
+    return times
+
+
+def check_runs(rules: dict[str, Rule], runs: list[dict],
+               fired_until: datetime.datetime) -> list[str]:
+    """Check the ``runs`` table against the trigger grid.
+
+    For every rule: its nominal times are exactly the grid from its first
+    fire time to its last run, with no gap and no duplicate; every grid
+    time up to ``fired_until`` is there; the stored next fire time is the
+    grid time after the last run (nothing was skipped at the end); every
+    run succeeded.
+    """
+    problems = []
+    by_rule = collections.defaultdict(list)
+    for run in runs:
+        by_rule[run['rule_id']].append(run)
+    stored_next = next_fire_times()
+    for rule in rules.values():
+        times = sorted(r['scheduled_for'] for r in by_rule.get(rule.id, []))
+        if not times:
+            problems.append(f'rule {rule.id} never fired')
+            continue
+        expected = _grid(rule, times[-1])
+        if times != expected:
+            missing = sorted(set(expected) - set(times))
+            extra = [t for t, n in collections.Counter(times).items()
+                     if n > 1 or t not in expected]
+            problems.append(
+                f'rule {rule.id}: nominal times are not the contiguous '
+                f'grid: missing {missing[:5]}, duplicate or off-grid '
+                f'{extra[:5]}')
+        required = _grid(rule, fired_until)
+        if len(times) < len(required):
+            problems.append(
+                f'rule {rule.id}: fired {len(times)} times, expected at '
+                f'least {len(required)} (every time up to '
+                f'{fired_until.isoformat()})')
+        following = stored_next.get(rule.id)
+        if following is not None and following != times[-1] + rule.period:
+            problems.append(
+                f'rule {rule.id}: next fire time {following.isoformat()} '
+                f'does not follow its last run {times[-1].isoformat()}')
+    unknown = set(by_rule) - set(rules)
+    if unknown:
+        problems.append(f'runs of unknown rules: {sorted(unknown)[:5]}')
+    states = collections.Counter(r['state'] for r in runs)
+    if set(states) - {'succeeded'}:
+        bad = [r for r in runs if r['state'] != 'succeeded']
+        problems.append(f'runs not succeeded: {dict(states)}; e.g. '
+                        f'{bad[:3]}')
+    return problems
+
+
+def check_records(runs: list[dict], records: list[Record]) -> list[str]:
+    """Check that the executors ran each run exactly once.
+
+    Every (rule, nominal time) of a run has exactly one line in the
+    record file, written by the run's final attempt; no line belongs to
+    anything else.
+    """
+    problems = []
+    counts = collections.Counter(
+        (r.rule_id, r.scheduled_for) for r in records)
+    doubled = [key for key, n in counts.items() if n > 1]
+    if doubled:
+        problems.append(f'{len(doubled)} nominal times executed more than '
+                        f'once, e.g. {doubled[:5]}')
+    latest = {(r.rule_id, r.scheduled_for): r for r in records}
+    expected = {(r['rule_id'], r['scheduled_for']): r for r in runs}
+    missing = sorted(set(expected) - set(latest))
+    if missing:
+        problems.append(f'{len(missing)} runs never executed, e.g. '
+                        f'{missing[:5]}')
+    stray = sorted(set(latest) - set(expected))
+    if stray:
+        problems.append(f'{len(stray)} executions of no run, e.g. '
+                        f'{stray[:5]}')
+    mismatched = [
+        (run['id'], run['attempt'], latest[key])
+        for key, run in expected.items()
+        if key in latest and (latest[key].run_id != run['id'] or
+                              latest[key].attempt != run['attempt'])]
+    if mismatched:
+        problems.append(f'{len(mismatched)} executions do not match their '
+                        f'run (id, final attempt), e.g. {mismatched[:3]}')
+    return problems
+
+
+def problems_message(problems: list[str], limit: int = 20) -> str:
+    shown = '\n  '.join(problems[:limit])
+    more = f'\n  ... and {len(problems) - limit} more' if (
+        len(problems) > limit) else ''
+    return f'{len(problems)} problems:\n  {shown}{more}'
+
+
+# ------------------------------------------------------------ membership
+
+class GroupObserver:
+    """Reads the scheduler group from ZooKeeper without joining it."""
+
+    def __init__(self, backend_url: str, group: str) -> None:
+        self._group = group.encode()
+        self._coordinator = coordination.get_coordinator(
+            backend_url, ms_fixtures.unique_name('observer').encode())
+        self._coordinator.start()
+
+    def members(self) -> set[bytes]:
+        try:
+            return set(self._coordinator.get_members(self._group).get())
+        except coordination.GroupNotCreated:
+            return set()
+
+    def assignment(self) -> dict[bytes, frozenset[int]]:
+        """``{member: buckets}`` as the schedulers compute it."""
+        assigned = ring.assign_buckets(
+            {member: 1 for member in self.members()}, RING_POINTS,
+            NUM_BUCKETS)
+        return {m: frozenset(b) for m, b in assigned.items()}
+
+    def stop(self) -> None:
+        self._coordinator.stop()
+
+
+def member_host(member_id: bytes) -> str:
+    """The ``host`` part of a scheduler's member id."""
+    return member_id.decode().split(':', 1)[0]
+
+
+# --------------------------------------------------------------- cluster
+
+class Cluster(fixtures.Fixture):
+    """Schedulers and executors of one deployment, and its database.
+
+    :param database_url: a fresh database, migrated here.
+    :param zookeeper_url: ``zookeeper://host:port`` (no options).
+    :param transport_url: the RabbitMQ transport URL.
+    :param directory: where configuration, logs and the record file go;
+        they are kept for debugging.
+    """
+
+    def __init__(self, database_url: str, zookeeper_url: str,
+                 transport_url: str, directory: str) -> None:
+        super().__init__()
+        self.database_url = database_url
+        self.coordination_url = (
+            f'{zookeeper_url}?timeout={SESSION_TIMEOUT}')
+        self.transport_url = transport_url
+        self.directory = directory
+        self.group = ms_fixtures.unique_name('ms_group')
+        self.topic = ms_fixtures.unique_name('ms_executor')
+        self.record_file = os.path.join(directory, 'record.txt')
+        self.processes = None
+        self.observer = None
+
+    def _setUp(self) -> None:
+        stack = contextlib.ExitStack()
+        self.addCleanup(stack.close)
+        stack.enter_context(using_database(self.database_url))
+        self.processes = self.useFixture(
+            processes.ProcessFixture(self.directory))
+        # Printed at clean-up: pytest shows it only for failed tests.
+        self.addCleanup(self._print_tails)
+        self.observer = GroupObserver(self.coordination_url, self.group)
+        self.addCleanup(self.observer.stop)
+
+    def _print_tails(self) -> None:
+        print(f'Logs of the cluster in {self.directory}')
+        print(self.processes.tails())
+
+    def config(self, name: str) -> dict:
+        """The configuration sections of process ``name``."""
+        levels = oslo_log.get_default_log_levels() + [
+            'kazoo.client=WARNING', 'tooz=INFO',
+            # Each firing is logged at DEBUG: the tests count them.
+            'migrator_scheduler.scheduler.manager=DEBUG']
+        return {
+            'DEFAULT': {
+                'transport_url': self.transport_url,
+                'host': name,
+                'state_path': self.directory,
+                'default_log_levels': levels,
+                'graceful_shutdown_timeout': 30,
+            },
+            'database': {'connection': self.database_url},
+            'coordination': {
+                'backend_url': self.coordination_url,
+                'group_name': self.group,
+                'ring_points': RING_POINTS,
+            },
+            'scheduler': {
+                'embedded_executor': False,
+                'num_buckets': NUM_BUCKETS,
+                'sweep_interval': 1,
+                'redispatch_after': REDISPATCH_AFTER,
+            },
+            'executor': {
+                'topic': self.topic,
+                'heartbeat_interval': 1,
+                'lost_run_timeout': LOST_RUN_TIMEOUT,
+                'workers': 16,
+            },
+            # Reconnect every second instead of backing off: a cast then
+            # gives up (retry=3) a few seconds into a broker outage, and
+            # everyone is back a second after the broker.
+            'oslo_messaging_rabbit': {
+                'rabbit_retry_interval': 1,
+                'rabbit_retry_backoff': 0,
+                'rabbit_interval_max': 1,
+            },
+        }
+
+    # --------------------------------------------------------- processes
+
+    def start_scheduler(self, name: str) -> processes.ServiceProcess:
+        return self.processes.spawn(name, SCHEDULER, self.config(name))
+
+    def start_executor(self, name: str) -> processes.ServiceProcess:
+        return self.processes.spawn(name, EXECUTOR, self.config(name))
+
+    def process(self, name: str) -> processes.ServiceProcess:
+        return self.processes.processes[name]
+
+    def schedulers(self) -> list[processes.ServiceProcess]:
+        """Every scheduler started, alive or not."""
+        return [p for p in self.processes.processes.values()
+                if p.script == SCHEDULER]
+
+    def start(self, schedulers: int, executors: int) -> list[str]:
+        """Start ``executor-N`` and ``scheduler-N`` processes; wait until
+        all are ready and the schedulers are the group's members."""
+        executor_names = [f'executor-{i}' for i in range(1, executors + 1)]
+        scheduler_names = [f'scheduler-{i}'
+                           for i in range(1, schedulers + 1)]
+        for name in executor_names:
+            self.start_executor(name)
+        for name in scheduler_names:
+            self.start_scheduler(name)
+        self.wait_ready(executor_names + scheduler_names)
+        self.wait_members(scheduler_names)
+        return executor_names + scheduler_names
+
+    def wait_ready(self, names, timeout: float = 90.0) -> None:
+        """Wait until the named processes joined the group or listen."""
+        for name in names:
+            process = self.process(name)
+            marker = ('Joined group' if process.script == SCHEDULER
+                      else 'listening on topic')
+
+            def ready():
+                if not process.running:
+                    raise AssertionError(
+                        f'{name} exited with {process.returncode()}:\n'
+                        f'{process.tail()}')
+                return marker in process.log_text()
+
+            wait_for(ready, timeout, f'{name} to be ready')
+
+    def rule_shares(self, rules: dict[str, Rule]) -> dict[str, int]:
+        """``{scheduler: number of the rules in its buckets}`` as the
+        current members divide the buckets."""
+        shares = {}
+        for member, owned in self.observer.assignment().items():
+            shares[member_host(member)] = sum(
+                1 for rule in rules.values() if rule.bucket in owned)
+        return shares
+
+    def wait_members(self, names, timeout: float = 60.0) -> None:
+        """Wait until the group's members are exactly ``names``."""
+        wanted = set(names)
+        wait_for(lambda: {member_host(m) for m in
+                          self.observer.members()} == wanted,
+                 timeout, f'group members to be {sorted(wanted)}')
+
+    def run_for(self, seconds: float, alive=()) -> None:
+        """Let ``seconds`` pass, failing early if a named process dies."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for name in alive:
+                process = self.process(name)
+                if not process.running:
+                    raise AssertionError(
+                        f'{name} died with {process.returncode()}:\n'
+                        f'{process.tail()}')
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+
+    def stop(self, names, timeout: float = 60.0) -> None:
+        """Stop the named processes gracefully, all at once."""
+        self.processes.stop_all(list(names), timeout=timeout)
+
+    # -------------------------------------------------------------- logs
+
+    def fired(self, name: str) -> int:
+        """How many rule firings scheduler ``name`` logged."""
+        return sum(int(n) for n in
+                   _FIRED.findall(self.process(name).log_text()))
+
+    def log_lines(self, name: str, text: str) -> list[str]:
+        return [line for line in self.process(name).log_text().splitlines()
+                if text in line]
+
+    def records(self) -> list[Record]:
+        return read_records(self.record_file)
+
+    def verify(self, rules: dict[str, Rule],
+               fired_until: datetime.datetime) -> list[dict]:
+        """Assert every exactly-once property; return the runs."""
+        runs = all_runs()
+        problems = check_runs(rules, runs, fired_until)
+        problems += check_records(runs, self.records())
+        assert not problems, problems_message(problems)
+        return runs

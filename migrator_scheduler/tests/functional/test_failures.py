@@ -1,0 +1,153 @@
+"""Runs survive a killed executor and a restarted broker, exactly once.
+
+A run whose executor dies is reaped after ``lost_run_timeout`` and
+started again (attempt 2) by another executor; a cast lost with the
+broker is cast again by the owner's sweep. In both cases each nominal
+fire time still ends with one succeeded run and one execution.
+"""
+
+import datetime
+import time
+
+import pytest
+
+from migrator_scheduler.tests.functional import cluster as cluster_mod
+from migrator_scheduler.tests.functional.fixtures import databases
+
+MARGIN = datetime.timedelta(seconds=3)
+SLEEP_PERIOD = 4
+SLEEP_SECONDS = 3
+NOOP_PERIOD = 2
+BROKER_DOWNTIME = 6
+
+
+@pytest.fixture
+def pg_cluster(database_factory, zookeeper, rabbitmq, tmp_path):
+    with cluster_mod.Cluster(database_factory(databases.POSTGRESQL),
+                             zookeeper.url, rabbitmq.url,
+                             str(tmp_path)) as cluster:
+        yield cluster
+
+
+def _running_on(host):
+    return [r for r in cluster_mod.all_runs()
+            if r['state'] == 'running' and r['executor_host'] == host]
+
+
+def _next_instant(first, period):
+    """The first fire instant of the grid from ``first`` after now."""
+    elapsed = (cluster_mod.utcnow() - first).total_seconds()
+    steps = max(0, int(elapsed // period) + 1)
+    return first + datetime.timedelta(seconds=steps * period)
+
+
+def _kill_mid_sleep(cluster, victim, sleepers, first_sleep):
+    """Kill -9 ``victim`` while it sleeps through jobs and no quick job
+    is in flight; return the runs it was running and the kill time.
+
+    The sleep job records its execution only after sleeping, and the
+    noop jobs of an instant are done a second later: killed then, the
+    victim leaves no trace of its attempts in the record file.
+    """
+    for _ in range(4):
+        instant = _next_instant(first_sleep, SLEEP_PERIOD)
+        cluster_mod.sleep_until(instant + datetime.timedelta(seconds=1.2))
+        running = _running_on(victim)
+        quick = [r for r in running if r['rule_id'] not in sleepers]
+        if running and not quick:
+            break
+    else:
+        pytest.fail(f'{victim} never ran sleep jobs alone: cannot kill '
+                    f'it mid-sleep')
+    killed_at = cluster_mod.utcnow()
+    cluster.process(victim).kill()
+    # Read after the kill: what it was running when it died.
+    return _running_on(victim), killed_at
+
+
+def test_lost_executor_runs_are_retried_once(pg_cluster):
+    """Kill -9 an executor running jobs: they are reaped and rerun once."""
+    cluster = pg_cluster
+    names = cluster.start(schedulers=2, executors=2)
+    record = {'record': cluster.record_file}
+    sleepers = cluster_mod.create_rules(
+        20, SLEEP_PERIOD, job_type='sleep', name='sleep',
+        job_args={'seconds': SLEEP_SECONDS, **record})
+    rules = dict(sleepers)
+    rules.update(cluster_mod.create_rules(40, NOOP_PERIOD, name='noop',
+                                          job_args=record))
+    first_sleep = min(r.first_fire for r in sleepers.values())
+
+    victim, survivor = 'executor-1', 'executor-2'
+    killed, killed_at = _kill_mid_sleep(cluster, victim, sleepers,
+                                        first_sleep)
+    assert killed, f'{victim} was running nothing when killed'
+    names.remove(victim)
+    # Past the lost-run timeout, the reaping and the second attempts.
+    cluster.run_for(cluster_mod.LOST_RUN_TIMEOUT + SLEEP_SECONDS + 2,
+                    alive=names)
+    paused_at = cluster_mod.utcnow()
+    cluster_mod.pause_rules(rules)
+    cluster_mod.wait_drained()
+
+    runs = cluster.verify(rules, paused_at - MARGIN)
+    by_id = {r['id']: r for r in runs}
+    retried = {r['id'] for r in runs if r['attempt'] > 1}
+    killed_ids = {r['id'] for r in killed}
+    print(f'{len(runs)} runs; {len(killed_ids)} killed with {victim} and '
+          f'retried')
+    # Exactly the runs of the dead executor were retried, once each.
+    assert retried == killed_ids
+    for run_id in killed_ids:
+        run = by_id[run_id]
+        assert run['attempt'] == 2, run
+        assert run['executor_host'] == survivor, run
+        assert run['reason'] == 'retried: executor lost', run
+        # Not reaped while it might still have been heart-beating: its
+        # last heartbeat was at most about one interval before the kill.
+        assert run['started_at'] >= killed_at + datetime.timedelta(
+            seconds=cluster_mod.LOST_RUN_TIMEOUT - 2), run
+
+
+def test_broker_restart_loses_no_run(pg_cluster, rabbitmq):
+    """Restart RabbitMQ mid-burst: every fire time still runs once."""
+    if not rabbitmq.can_restart:
+        pytest.skip('RabbitMQ cannot be restarted from here')
+    cluster = pg_cluster
+    names = cluster.start(schedulers=2, executors=2)
+    rules = cluster_mod.create_rules(
+        100, NOOP_PERIOD, job_args={'record': cluster.record_file})
+    first = min(r.first_fire for r in rules.values())
+    cluster.run_for(4, alive=names)
+
+    # Mid-burst: the fire of an instant is being committed and cast.
+    # Down longer than a cast retries (3 times, a second apart), so the
+    # casts of the next instants fail and are left to the sweep.
+    cluster_mod.sleep_until(_next_instant(first, NOOP_PERIOD) +
+                            datetime.timedelta(seconds=0.05))
+    stopped = time.monotonic()
+    rabbitmq.stop()
+    try:
+        time.sleep(BROKER_DOWNTIME)
+    finally:
+        # Back before anything else: later tests need the broker.
+        rabbitmq.start()
+    print(f'RabbitMQ was down for {time.monotonic() - stopped:.1f}s')
+    # Long enough for the runs whose cast was lost to be cast again.
+    cluster.run_for(cluster_mod.REDISPATCH_AFTER + 6, alive=names)
+    paused_at = cluster_mod.utcnow()
+    cluster_mod.pause_rules(rules)
+    cluster_mod.wait_drained(timeout=90)
+
+    runs = cluster.verify(rules, paused_at - MARGIN)
+    failed = _log_lines(cluster, 'Could not cast')
+    recast = _log_lines(cluster, 'pending runs again')
+    print(f'{len(runs)} runs; failed casts: {len(failed)}; sweeps that '
+          f'cast runs again: {recast}')
+    assert failed, 'no cast failed while the broker was down'
+    assert recast, 'the sweep never cast a run again'
+
+
+def _log_lines(cluster, text):
+    return [line for process in cluster.schedulers()
+            for line in cluster.log_lines(process.name, text)]
