@@ -60,7 +60,7 @@ log "Creating or upgrading the database"
 "${MANAGE[@]}" db sync
 if [ -f "$SAMPLE_RULES" ]; then
     log "Importing $SAMPLE_RULES"
-    "${MANAGE[@]}" rule import --update "$SAMPLE_RULES"
+    "${MANAGE[@]}" rule import --replace "$SAMPLE_RULES"
 fi
 
 log "Starting migrator-scheduler (Ctrl-C to stop)"

@@ -436,6 +436,7 @@ class Cluster(fixtures.Fixture):
                 'rabbit_retry_interval': 1,
                 'rabbit_retry_backoff': 0,
                 'rabbit_interval_max': 1,
+                'kombu_reconnect_delay': 0,
             },
         }
 

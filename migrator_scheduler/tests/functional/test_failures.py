@@ -18,7 +18,7 @@ MARGIN = datetime.timedelta(seconds=3)
 SLEEP_PERIOD = 4
 SLEEP_SECONDS = 3
 NOOP_PERIOD = 2
-BROKER_DOWNTIME = 6
+BROKER_DOWNTIME = 8
 
 
 @pytest.fixture
