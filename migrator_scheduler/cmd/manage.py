@@ -11,6 +11,7 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
 
+from migrator_scheduler.common import config
 from migrator_scheduler.conf import CONF
 from migrator_scheduler.conf import opts
 from migrator_scheduler import exception
@@ -18,7 +19,6 @@ from migrator_scheduler.manage import cluster as cluster_commands
 from migrator_scheduler.manage import common
 from migrator_scheduler.manage import db as db_commands
 from migrator_scheduler.manage import rules as rule_commands
-from migrator_scheduler import version
 
 DOMAIN = 'migrator-scheduler'
 
@@ -49,15 +49,6 @@ category_opt = cfg.SubCommandOpt(
     help='Available categories', handler=_add_categories)
 
 
-def _version_string() -> str:
-    try:
-        return version.version_info.version_string()
-    except Exception:
-        # pbr raises a bare Exception when there is no package metadata,
-        # as when running from a source tree; --version is all it costs.
-        return 'unknown'
-
-
 def _setup_logging() -> None:
     logging.setup(CONF, DOMAIN)
     if not CONF.debug:
@@ -79,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     CONF.set_default('use_stderr', True)
     try:
         CONF(argv, project='migrator-scheduler',
-             version=_version_string())
+             version=config.version_string())
     except cfg.Error as exc:
         return _error(str(exc))
     _setup_logging()
