@@ -43,13 +43,17 @@ RING_POINTS = 256
 # ZooKeeper session timeout of the schedulers, in seconds: how long a
 # killed scheduler keeps its buckets.
 SESSION_TIMEOUT = 4
-LOST_RUN_TIMEOUT = 5
+# Seconds without a heartbeat before a run is reaped. Long by default: a
+# starved test host may delay a live executor's heartbeats by seconds,
+# and its runs would then be reaped and run twice. Tests of executor
+# loss shorten it.
+LOST_RUN_TIMEOUT = 30
 REDISPATCH_AFTER = 5
 
 SCHEDULER = 'migrator-scheduler'
 EXECUTOR = 'migrator-scheduler-executor'
 
-FINAL_STATES = frozenset(models.FINAL_RUN_STATES)
+FINAL_STATES = tuple(models.FINAL_RUN_STATES)
 
 _FIRED = re.compile(r'Fired (\d+) rules')
 
@@ -73,6 +77,14 @@ def wait_for(predicate: typing.Callable, timeout: float, what: str,
             raise AssertionError(f'timed out after {timeout}s waiting for '
                                  f'{what}')
         time.sleep(interval)
+
+
+def next_instant(first: datetime.datetime,
+                 period: float) -> datetime.datetime:
+    """The first time of the grid ``first + k * period`` after now."""
+    elapsed = (utcnow() - first).total_seconds()
+    steps = max(0, int(elapsed // period) + 1)
+    return first + datetime.timedelta(seconds=steps * period)
 
 
 def sleep_until(when: datetime.datetime) -> None:
@@ -109,7 +121,6 @@ class Rule(typing.NamedTuple):
     bucket: int
     period: datetime.timedelta
     first_fire: datetime.datetime
-    job_type: str
 
 
 def create_rules(count: int, period: int, job_type: str = 'noop',
@@ -136,8 +147,7 @@ def create_rules(count: int, period: int, job_type: str = 'noop',
             'bucket': bucket, 'next_fire_at': first,
         })
         rules[rule_id] = Rule(rule_id, bucket,
-                              datetime.timedelta(seconds=period), first,
-                              job_type)
+                              datetime.timedelta(seconds=period), first)
     db_api.create_rules(values)
     return rules
 
@@ -178,7 +188,11 @@ def first_runs_after(rule_ids, after: datetime.datetime
 
 
 def unfinished_runs() -> list[dict]:
-    return [r for r in all_runs() if r['state'] not in FINAL_STATES]
+    """The runs not in a final state yet."""
+    table = models.runs
+    stmt = sa.select(table).where(table.c.state.not_in(FINAL_STATES))
+    with db_api.get_engine().connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
 def wait_drained(timeout: float = 60.0) -> None:
@@ -236,9 +250,9 @@ def check_runs(rules: dict[str, Rule], runs: list[dict],
 
     For every rule: its nominal times are exactly the grid from its first
     fire time to its last run, with no gap and no duplicate; every grid
-    time up to ``fired_until`` is there; the stored next fire time is the
-    grid time after the last run (nothing was skipped at the end); every
-    run succeeded.
+    time up to ``fired_until`` is there; the stored next fire time, unless
+    the rule was paused, is the grid time after the last run (nothing was
+    skipped at the end); every run succeeded.
     """
     problems = []
     by_rule = collections.defaultdict(list)
@@ -366,6 +380,8 @@ class Cluster(fixtures.Fixture):
     :param transport_url: the RabbitMQ transport URL.
     :param directory: where configuration, logs and the record file go;
         they are kept for debugging.
+
+    ``lost_run_timeout`` may be changed before processes are started.
     """
 
     def __init__(self, database_url: str, zookeeper_url: str,
@@ -379,6 +395,7 @@ class Cluster(fixtures.Fixture):
         self.group = ms_fixtures.unique_name('ms_group')
         self.topic = ms_fixtures.unique_name('ms_executor')
         self.record_file = os.path.join(directory, 'record.txt')
+        self.lost_run_timeout = LOST_RUN_TIMEOUT
         self.processes = None
         self.observer = None
 
@@ -388,13 +405,12 @@ class Cluster(fixtures.Fixture):
         stack.enter_context(using_database(self.database_url))
         self.processes = self.useFixture(
             processes.ProcessFixture(self.directory))
-        # Printed at clean-up: pytest shows it only for failed tests.
-        self.addCleanup(self._print_tails)
         self.observer = GroupObserver(self.coordination_url, self.group)
         self.addCleanup(self.observer.stop)
 
-    def _print_tails(self) -> None:
-        print(f'Logs of the cluster in {self.directory}')
+    def print_logs(self) -> None:
+        """Print where the logs are and their last lines."""
+        print(f'Logs of the cluster are in {self.directory}')
         print(self.processes.tails())
 
     def config(self, name: str) -> dict:
@@ -426,7 +442,7 @@ class Cluster(fixtures.Fixture):
             'executor': {
                 'topic': self.topic,
                 'heartbeat_interval': 1,
-                'lost_run_timeout': LOST_RUN_TIMEOUT,
+                'lost_run_timeout': self.lost_run_timeout,
                 'workers': 16,
             },
             # Reconnect every second instead of backing off: a cast then
@@ -540,3 +556,19 @@ class Cluster(fixtures.Fixture):
         problems += check_records(runs, self.records())
         assert not problems, problems_message(problems)
         return runs
+
+
+@contextlib.contextmanager
+def running(request, database_url: str, zookeeper_url: str,
+            transport_url: str, directory: str):
+    """A :class:`Cluster` for a pytest fixture; prints its logs when the
+    test failed."""
+    failed_before = request.session.testsfailed
+    with Cluster(database_url, zookeeper_url, transport_url,
+                 directory) as cluster:
+        try:
+            yield cluster
+        finally:
+            # The test's outcome is counted before fixtures tear down.
+            if request.session.testsfailed > failed_before:
+                cluster.print_logs()

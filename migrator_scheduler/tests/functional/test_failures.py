@@ -14,7 +14,10 @@ import pytest
 from migrator_scheduler.tests.functional import cluster as cluster_mod
 from migrator_scheduler.tests.functional.fixtures import databases
 
-MARGIN = datetime.timedelta(seconds=3)
+MARGIN = datetime.timedelta(seconds=5)
+# Short, to reap the runs of the killed executor soon, yet 10 heartbeat
+# intervals: a busy host must not make a live executor look dead.
+LOST_RUN_TIMEOUT = 10
 SLEEP_PERIOD = 4
 SLEEP_SECONDS = 3
 NOOP_PERIOD = 2
@@ -22,43 +25,40 @@ BROKER_DOWNTIME = 8
 
 
 @pytest.fixture
-def pg_cluster(database_factory, zookeeper, rabbitmq, tmp_path):
-    with cluster_mod.Cluster(database_factory(databases.POSTGRESQL),
+def pg_cluster(request, database_factory, zookeeper, rabbitmq, tmp_path):
+    with cluster_mod.running(request, database_factory(databases.POSTGRESQL),
                              zookeeper.url, rabbitmq.url,
                              str(tmp_path)) as cluster:
         yield cluster
 
 
 def _running_on(host):
-    return [r for r in cluster_mod.all_runs()
+    return [r for r in cluster_mod.unfinished_runs()
             if r['state'] == 'running' and r['executor_host'] == host]
 
 
-def _next_instant(first, period):
-    """The first fire instant of the grid from ``first`` after now."""
-    elapsed = (cluster_mod.utcnow() - first).total_seconds()
-    steps = max(0, int(elapsed // period) + 1)
-    return first + datetime.timedelta(seconds=steps * period)
+def _kill_mid_sleep(cluster, victim, sleepers):
+    """Kill -9 ``victim`` in the middle of sleep jobs; return the runs it
+    was running and the kill time.
 
-
-def _kill_mid_sleep(cluster, victim, sleepers, first_sleep):
-    """Kill -9 ``victim`` while it sleeps through jobs and no quick job
-    is in flight; return the runs it was running and the kill time.
-
-    The sleep job records its execution only after sleeping, and the
-    noop jobs of an instant are done a second later: killed then, the
-    victim leaves no trace of its attempts in the record file.
+    The sleep job records its execution only after sleeping. Killed while
+    it runs nothing but sleep jobs with a second or more still to sleep,
+    and while no run waits to be claimed (so none can start in between),
+    the victim leaves no trace of its attempts in the record file.
     """
-    for _ in range(4):
-        instant = _next_instant(first_sleep, SLEEP_PERIOD)
-        cluster_mod.sleep_until(instant + datetime.timedelta(seconds=1.2))
-        running = _running_on(victim)
-        quick = [r for r in running if r['rule_id'] not in sleepers]
-        if running and not quick:
-            break
-    else:
-        pytest.fail(f'{victim} never ran sleep jobs alone: cannot kill '
-                    f'it mid-sleep')
+    def quiet():
+        now = cluster_mod.utcnow()
+        unfinished = cluster_mod.unfinished_runs()
+        mine = [r for r in unfinished if r['executor_host'] == victim]
+        young = now - datetime.timedelta(seconds=SLEEP_SECONDS - 1)
+        return (mine and
+                all(r['state'] == 'running' for r in unfinished) and
+                all(r['rule_id'] in sleepers and r['started_at'] > young
+                    for r in mine))
+
+    cluster_mod.wait_for(quiet, 6 * SLEEP_PERIOD,
+                         f'{victim} to run sleep jobs alone',
+                         interval=0.05)
     killed_at = cluster_mod.utcnow()
     cluster.process(victim).kill()
     # Read after the kill: what it was running when it died.
@@ -68,6 +68,7 @@ def _kill_mid_sleep(cluster, victim, sleepers, first_sleep):
 def test_lost_executor_runs_are_retried_once(pg_cluster):
     """Kill -9 an executor running jobs: they are reaped and rerun once."""
     cluster = pg_cluster
+    cluster.lost_run_timeout = LOST_RUN_TIMEOUT
     names = cluster.start(schedulers=2, executors=2)
     record = {'record': cluster.record_file}
     sleepers = cluster_mod.create_rules(
@@ -76,16 +77,13 @@ def test_lost_executor_runs_are_retried_once(pg_cluster):
     rules = dict(sleepers)
     rules.update(cluster_mod.create_rules(40, NOOP_PERIOD, name='noop',
                                           job_args=record))
-    first_sleep = min(r.first_fire for r in sleepers.values())
 
     victim, survivor = 'executor-1', 'executor-2'
-    killed, killed_at = _kill_mid_sleep(cluster, victim, sleepers,
-                                        first_sleep)
+    killed, killed_at = _kill_mid_sleep(cluster, victim, sleepers)
     assert killed, f'{victim} was running nothing when killed'
     names.remove(victim)
     # Past the lost-run timeout, the reaping and the second attempts.
-    cluster.run_for(cluster_mod.LOST_RUN_TIMEOUT + SLEEP_SECONDS + 2,
-                    alive=names)
+    cluster.run_for(LOST_RUN_TIMEOUT + SLEEP_SECONDS + 2, alive=names)
     paused_at = cluster_mod.utcnow()
     cluster_mod.pause_rules(rules)
     cluster_mod.wait_drained()
@@ -106,7 +104,7 @@ def test_lost_executor_runs_are_retried_once(pg_cluster):
         # Not reaped while it might still have been heart-beating: its
         # last heartbeat was at most about one interval before the kill.
         assert run['started_at'] >= killed_at + datetime.timedelta(
-            seconds=cluster_mod.LOST_RUN_TIMEOUT - 2), run
+            seconds=LOST_RUN_TIMEOUT - 2), run
 
 
 def test_broker_restart_loses_no_run(pg_cluster, rabbitmq):
@@ -123,7 +121,7 @@ def test_broker_restart_loses_no_run(pg_cluster, rabbitmq):
     # Mid-burst: the fire of an instant is being committed and cast.
     # Down longer than a cast retries (3 times, a second apart), so the
     # casts of the next instants fail and are left to the sweep.
-    cluster_mod.sleep_until(_next_instant(first, NOOP_PERIOD) +
+    cluster_mod.sleep_until(cluster_mod.next_instant(first, NOOP_PERIOD) +
                             datetime.timedelta(seconds=0.05))
     stopped = time.monotonic()
     rabbitmq.stop()
