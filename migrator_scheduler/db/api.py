@@ -15,6 +15,7 @@ Delivery semantics are stated where they matter:
 
 from __future__ import annotations
 
+import collections
 import collections.abc
 import datetime
 import json
@@ -335,7 +336,7 @@ def earliest_fire_time(buckets: collections.abc.Collection[int] | None
 class FirePlan(typing.NamedTuple):
     """What firing one rule does; built by the scheduler's planner.
 
-    ``runs`` is a list of ``(scheduled_for, state, reason)``; state is
+    ``runs`` is a sequence of ``(scheduled_for, state, reason)``; state is
     ``pending`` for runs to execute or ``skipped`` for recorded misfires.
     """
 
@@ -382,8 +383,7 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
         if not due:
             return 0, []
         plans = [(row, planner(row)) for row in due]
-        for chunk in _chunks(plans):
-            _advance_rules(session, chunk)
+        _advance_rules(session, plans)
         runs = _new_runs(plans, now)
         try:
             with session.begin_nested():
@@ -401,31 +401,73 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
     return len(due), pending
 
 
+# Rules advanced to the same times (a burst of one schedule) share one
+# UPDATE from this many on; the rest go through one CASE statement.
+_SHARED_ADVANCE = 10
+
+
 def _advance_rules(session, plans) -> None:
-    """Move next_fire_at of each planned rule, with compare-and-swap."""
+    """Move next_fire_at of each planned rule, with compare-and-swap.
+
+    Every statement matches on ``(id, version)`` as read under the row
+    lock; unless every planned row was updated, nothing is written.
+    """
+    groups: dict = collections.defaultdict(list)
+    for row, plan in plans:
+        last = max(r[0] for r in plan.runs) if plan.runs else None
+        groups[(plan.next_fire_at, last)].append((row, plan))
+    updated, rest = 0, []
+    for (next_fire_at, last), members in groups.items():
+        if len(members) < _SHARED_ADVANCE:
+            rest.extend(members)
+            continue
+        for chunk in _chunks(members):
+            updated += _advance_shared(session, chunk, next_fire_at, last)
+    for chunk in _chunks(rest):
+        updated += _advance_each(session, chunk)
+    if updated != len(plans):
+        raise LostRace(f'{len(plans) - updated} of {len(plans)} '
+                       f'rules were changed by another scheduler')
+
+
+def _advance_shared(session, plans, next_fire_at, last_fire_at) -> int:
+    """Advance rules that all move to the same times; return rowcount."""
     rules = models.rules
-    next_case = sa.case(
-        {row.id: _utc_param(plan.next_fire_at) for row, plan in plans},
-        value=rules.c.id)
-    last_case = sa.case(
-        {row.id: _utc_param(max(r[0] for r in plan.runs))
-         for row, plan in plans if plan.runs},
-        value=rules.c.id, else_=rules.c.last_fire_at)
+    values = {'next_fire_at': next_fire_at, 'version': rules.c.version + 1}
+    if last_fire_at is not None:
+        values['last_fire_at'] = last_fire_at
+    return session.execute(rules.update().where(
+        sa.tuple_(rules.c.id, rules.c.version).in_(
+            [(row.id, row.version) for row, _ in plans])).values(
+                **values)).rowcount
+
+
+def _advance_each(session, plans) -> int:
+    """Advance rules to times of their own (CASE); return rowcount."""
+    rules = models.rules
     # CAST keeps PostgreSQL from typing an all-NULL CASE as text; SQLite
     # would turn the same CAST into a number, and needs none.
     if session.get_bind().dialect.name == 'sqlite':
         as_datetime = sa.type_coerce
     else:
         as_datetime = sa.cast
+    next_case = sa.case(
+        {row.id: _utc_param(plan.next_fire_at) for row, plan in plans},
+        value=rules.c.id)
+    values = {'next_fire_at': as_datetime(next_case, UTCDateTime),
+              'version': rules.c.version + 1}
+    last_fired = {row.id: _utc_param(max(r[0] for r in plan.runs))
+                  for row, plan in plans if plan.runs}
+    # A CASE needs a WHEN: when no rule fired (all exhausted or broken),
+    # last_fire_at stays as it is.
+    if last_fired:
+        values['last_fire_at'] = as_datetime(sa.case(
+            last_fired, value=rules.c.id, else_=rules.c.last_fire_at),
+            UTCDateTime)
     result = session.execute(rules.update().where(
         sa.tuple_(rules.c.id, rules.c.version).in_(
-            [(row.id, row.version) for row, _ in plans])).values(
-                next_fire_at=as_datetime(next_case, UTCDateTime),
-                last_fire_at=as_datetime(last_case, UTCDateTime),
-                version=rules.c.version + 1))
-    if result.rowcount != len(plans):
-        raise LostRace(f'{len(plans) - result.rowcount} of {len(plans)} '
-                       f'rules were changed by another scheduler')
+            [(row.id, row.version) for row, _ in plans])).values(**values))
+    return result.rowcount
 
 
 def _new_runs(plans, now: datetime.datetime) -> list[dict]:
@@ -605,6 +647,48 @@ def finish_run(run_id: str, claim_token: str, state: str,
             table.c.state == 'running').values(
                 state=state, finished_at=now, result=result,
                 error=error)).rowcount)
+
+
+@_retry_on_deadlock
+def finish_runs(outcomes: collections.abc.Sequence[dict]) -> list[str]:
+    """Record the outcomes of several runs in one transaction.
+
+    Each outcome is a dict with ``id``, ``claim_token``, ``state``,
+    ``finished_at``, ``result`` and ``error``, and is written only where
+    the claim is still ours, as :func:`finish_run` does. Outcomes alike
+    (same state, result and error: typically every success) share one
+    statement and the latest of their finish times.
+
+    :returns: the ids of the runs whose outcome was recorded.
+    """
+    table = models.runs
+    groups: dict = collections.defaultdict(list)
+    for item in outcomes:
+        groups[(item['state'], item['result'], item['error'])].append(item)
+    recorded = []
+    with _writer() as session:
+        for (state, result, error), items in groups.items():
+            for chunk in _chunks(items):
+                claims = [(i['id'], i['claim_token']) for i in chunk]
+                updated = session.execute(table.update().where(
+                    sa.tuple_(table.c.id, table.c.claim_token).in_(claims),
+                    table.c.state == 'running').values(
+                        state=state, result=result, error=error,
+                        finished_at=max(i['finished_at'] for i in chunk))
+                ).rowcount
+                if updated == len(chunk):
+                    recorded.extend(i['id'] for i in chunk)
+                else:
+                    recorded.extend(_claims_in_state(session, claims, state))
+    return recorded
+
+
+def _claims_in_state(session, claims, state: str) -> list[str]:
+    """Ids of the runs still claimed as in ``claims`` and in ``state``."""
+    table = models.runs
+    return list(session.execute(sa.select(table.c.id).where(
+        sa.tuple_(table.c.id, table.c.claim_token).in_(claims),
+        table.c.state == state)).scalars())
 
 
 # ---------------------------------------------------------------- reporting

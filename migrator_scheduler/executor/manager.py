@@ -19,6 +19,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.executor import outcomes as outcomes_mod
 from migrator_scheduler import jobs
 from migrator_scheduler.rpc import executor_api
 
@@ -43,6 +44,8 @@ class ExecutorManager:
         self._pool = futurist.ThreadPoolExecutor(max_workers=workers)
         self._running: dict[str, str] = {}
         self._running_lock = threading.Lock()
+        self._recorder = outcomes_mod.OutcomeRecorder(self._recorded)
+        self._recorder.start()
 
     def execute_runs(self, context: dict, run_ids: list[str]) -> None:
         """Claim and start ``run_ids``, at most ``workers`` at a time.
@@ -87,8 +90,11 @@ class ExecutorManager:
             db_api.heartbeat_runs(run_ids, _utcnow())
 
     def stop(self, wait: bool = True) -> None:
-        """Stop taking jobs; with ``wait``, let running jobs finish."""
+        """Stop taking jobs; with ``wait``, let running jobs finish and
+        record their outcomes."""
         self._pool.shutdown(wait=wait)
+        if wait:
+            self._recorder.stop()
 
     def _release(self, count: int) -> None:
         for _ in range(count):
@@ -112,15 +118,13 @@ class ExecutorManager:
                      '(attempt %d)', run['id'], run['rule_name'],
                      run['rule_id'], run['scheduled_for'].isoformat(),
                      time.monotonic() - started, run['attempt'])
-        try:
-            if not db_api.finish_run(run['id'], token, state, _utcnow(),
-                                     result=result, error=error):
-                LOG.warning('Run %s finished after it was declared lost; '
-                            'its outcome was not recorded', run['id'])
-        except Exception:
-            LOG.exception('Could not record the outcome of run %s',
-                          run['id'])
-        finally:
-            with self._running_lock:
-                self._running.pop(run['id'], None)
-            self._slots.release()
+        # The slot and the heartbeat are kept until the outcome is
+        # recorded: see :mod:`migrator_scheduler.executor.outcomes`.
+        self._recorder.put(outcomes_mod.outcome(
+            run['id'], token, state, _utcnow(), result=result, error=error))
+
+    def _recorded(self, run_ids: list[str]) -> None:
+        with self._running_lock:
+            for run_id in run_ids:
+                self._running.pop(run_id, None)
+        self._release(len(run_ids))

@@ -2,14 +2,18 @@
 
 One loop thread does, in order, every time it wakes:
 
-1. process membership events (bucket ownership may change);
-2. fire due rules in batches, each batch one transaction (see
+1. process membership events (bucket ownership may change), at most once
+   per ``[coordination] watch_interval``;
+2. if the earliest next fire time of the owned buckets has come, fire
+   due rules in batches, each batch one transaction (see
    :func:`migrator_scheduler.db.api.fire_due_rules`), and hand the new runs
-   to the dispatcher, which casts them;
+   to the dispatcher, which casts them; the earliest fire time is read
+   again after firing and at least once per ``[scheduler]
+   max_idle_interval``, for rules created or changed by others;
 3. now and then sweep the owned buckets for runs to cast again and runs
    whose executor was lost;
 4. sleep until the earliest next fire time of the owned buckets, the next
-   membership poll or sweep, whichever comes first.
+   membership poll, look or sweep, whichever comes first.
 
 Nothing the loop keeps in memory is needed for correctness: a new owner
 of a bucket continues from the database.
@@ -43,6 +47,10 @@ class SchedulerManager:
         self.dispatcher = dispatcher
         self._num_buckets = num_buckets
         self._next_sweep = 0.0
+        self._next_poll = 0.0
+        self._next_look = 0.0
+        # Earliest next fire time of the owned buckets at the last look.
+        self._earliest: datetime.datetime | None = None
         self.fired_rules = 0
 
     def owned_buckets(self):
@@ -53,21 +61,43 @@ class SchedulerManager:
     def iterate(self) -> float:
         """Do one round of work; return the seconds to sleep after it."""
         conf = self.conf.scheduler
-        self.membership.poll(timeout=self.conf.coordination.watch_interval)
+        watch_interval = self.conf.coordination.watch_interval
+        # A busy loop (a burst, a steady stream of fire times) comes
+        # back many times a second; membership is polled once per watch
+        # interval, not on every round, to keep a ZooKeeper round trip
+        # out of the way of firing.
+        if time.monotonic() >= self._next_poll:
+            self._next_poll = time.monotonic() + watch_interval
+            if self.membership.poll(timeout=watch_interval):
+                self._next_look = 0.0  # new buckets: look at them now
         buckets = self.owned_buckets()
         if buckets is not None and not buckets:
-            return self.conf.coordination.watch_interval
-        self.fire_due(buckets)
+            return watch_interval
+        # Firing is a write transaction: only when a rule is known due.
+        # The database is looked at otherwise once per max_idle_interval,
+        # for rules created or changed by others.
+        if not self._known_due() and time.monotonic() >= self._next_look:
+            self._look(buckets)
+        if self._known_due():
+            self.fire_due(buckets)
+            self._look(buckets)
         if time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + conf.sweep_interval
             self.sweep(buckets)
-        sleep = min(conf.max_idle_interval,
-                    self.conf.coordination.watch_interval,
-                    max(0.0, self._next_sweep - time.monotonic()))
-        earliest = db_api.earliest_fire_time(buckets)
-        if earliest is not None:
-            sleep = min(sleep, (earliest - _utcnow()).total_seconds())
+        sleep = min(self._next_look, self._next_poll,
+                    self._next_sweep) - time.monotonic()
+        if self._earliest is not None:
+            sleep = min(sleep, (self._earliest - _utcnow()).total_seconds())
         return max(0.0, sleep)
+
+    def _look(self, buckets) -> None:
+        """Read the earliest next fire time of ``buckets``."""
+        self._earliest = db_api.earliest_fire_time(buckets)
+        self._next_look = (time.monotonic() +
+                           self.conf.scheduler.max_idle_interval)
+
+    def _known_due(self) -> bool:
+        return self._earliest is not None and self._earliest <= _utcnow()
 
     def fire_due(self, buckets) -> int:
         """Fire every rule due now in ``buckets``; return how many."""

@@ -33,6 +33,9 @@ class Planner:
         self.now = now
         self._default_grace = default_grace
         self._max_fires = max_fires
+        # A plan depends only on these fields of a rule (and on now):
+        # the rules of a burst share one schedule and are planned once.
+        self._plans: dict[tuple, db_api.FirePlan] = {}
 
     def __call__(self, rule) -> db_api.FirePlan:
         """Return the :class:`~migrator_scheduler.db.api.FirePlan` of a row.
@@ -42,22 +45,33 @@ class Planner:
         and disabled by clearing its next fire time: one bad rule must
         not stop the others.
         """
-        try:
-            trigger = _trigger(rule.trigger_kind, rule.trigger_expr,
-                               rule.timezone, rule.start_at, rule.end_at)
-            grace = rule.misfire_grace_time
-            plan = misfire.plan_fires(
-                trigger, rule.next_fire_at, self.now, rule.misfire_policy,
-                self._default_grace if grace is None else grace,
-                self._max_fires)
-        except exception.InvalidInput as exc:
-            LOG.error('Rule %s cannot be scheduled and is disabled: %s',
-                      rule.id, exc)
-            return db_api.FirePlan(None, [])
+        key = (rule.trigger_kind, rule.trigger_expr, rule.timezone,
+               rule.start_at, rule.end_at, rule.next_fire_at,
+               rule.misfire_policy, rule.misfire_grace_time)
+        plan = self._plans.get(key)
+        if plan is None:
+            try:
+                plan = self._plan(rule)
+            except exception.InvalidInput as exc:
+                LOG.error('Rule %s cannot be scheduled and is disabled: %s',
+                          rule.id, exc)
+                return db_api.FirePlan(None, [])
+            self._plans[key] = plan
+        return plan
+
+    def _plan(self, rule) -> db_api.FirePlan:
+        trigger = _trigger(rule.trigger_kind, rule.trigger_expr,
+                           rule.timezone, rule.start_at, rule.end_at)
+        grace = rule.misfire_grace_time
+        plan = misfire.plan_fires(
+            trigger, rule.next_fire_at, self.now, rule.misfire_policy,
+            self._default_grace if grace is None else grace,
+            self._max_fires)
         runs = [(t, 'pending', _reason(plan, t)) for t in plan.fire_times]
         runs.extend((t, 'skipped', 'misfire: skipped')
                     for t in plan.skipped_times)
-        return db_api.FirePlan(plan.next_fire_at, runs)
+        # A tuple: the plan is shared by every rule with the same key.
+        return db_api.FirePlan(plan.next_fire_at, tuple(runs))
 
 
 def _reason(plan: misfire.FirePlan, fire_time) -> str | None:
