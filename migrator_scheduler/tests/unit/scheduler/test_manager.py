@@ -127,7 +127,7 @@ def _ten_minutes_late():
 def test_skip_policy_records_skipped_runs(conf):
     late = _ten_minutes_late()
     db_api.create_rules([_rule('late', late, expr='60', kind='interval',
-                               policy='skip', grace=5)])
+                               policy='skip', grace=0)])
     mgr = _manager(conf)
     mgr.fire_due(None)
     runs = db_api.list_runs(limit=100)
@@ -140,7 +140,7 @@ def test_skip_policy_records_skipped_runs(conf):
 def test_fire_once_coalesces_a_long_downtime(conf):
     late = _ten_minutes_late()
     db_api.create_rules([_rule('late', late, expr='60', kind='interval',
-                               policy='fire_once', grace=5)])
+                               policy='fire_once', grace=0)])
     mgr = _manager(conf)
     mgr.fire_due(None)
     pending = [r for r in db_api.list_runs(limit=100)
