@@ -197,10 +197,7 @@ class Deployment:
         started_at = time.monotonic()
         new = []
         while len(self._schedulers) < count:
-            self._serial += 1
-            process = self._spawn(f'scheduler-{self._serial}', SCHEDULER)
-            self._schedulers.append(process)
-            new.append(process)
+            new.append(self._new_scheduler())
         if len(self._schedulers) > count:
             leaving = self._schedulers[count:]
             del self._schedulers[count:]
@@ -217,6 +214,9 @@ class Deployment:
         if wait:
             self.scale(len(self._schedulers) + 1)
             return self._schedulers[-1]
+        return self._new_scheduler()
+
+    def _new_scheduler(self) -> processes.ServiceProcess:
         self._serial += 1
         process = self._spawn(f'scheduler-{self._serial}', SCHEDULER)
         self._schedulers.append(process)

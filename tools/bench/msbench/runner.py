@@ -126,6 +126,16 @@ def _run_scenarios(ctx: context.Context, selected) -> tuple[dict, dict]:
     return results, errors
 
 
+def _write(rundir: str, document: dict, text: str) -> bool:
+    """Write results.json, summary.txt and lag.png; False if no plot."""
+    with open(os.path.join(rundir, 'results.json'), 'w') as f:
+        json.dump(_json_safe(document), f, indent=1, default=str)
+    with open(os.path.join(rundir, 'summary.txt'), 'w') as f:
+        f.write(text)
+    return plot.write(document['results'],
+                      os.path.join(rundir, 'lag.png'))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 on a scenario error or any
     duplicate or missed run."""
@@ -157,11 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         'results': results, 'errors': errors,
         'targets': [v._asdict() for v in verdicts],
     }
-    with open(os.path.join(rundir, 'results.json'), 'w') as f:
-        json.dump(_json_safe(document), f, indent=1, default=str)
-    with open(os.path.join(rundir, 'summary.txt'), 'w') as f:
-        f.write(text)
-    plotted = plot.write(results, os.path.join(rundir, 'lag.png'))
+    plotted = _write(rundir, document, text)
     print(text)
     print(f'Results, plot{"" if plotted else " (none)"} and logs in '
           f'{rundir}; run took {document["duration_s"] / 60:.1f} min')

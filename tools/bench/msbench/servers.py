@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 
 import fixtures
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import pool
 
 from migrator_scheduler import conf as ms_conf
@@ -93,5 +95,18 @@ class Servers:
             return conn.execute(sa.text(statement), params).scalar()
 
     def clear(self) -> None:
-        """Delete every rule and run."""
-        self.execute('TRUNCATE runs, rules')
+        """Delete every rule and run.
+
+        TRUNCATE locks both tables; a service writing to them meanwhile
+        may deadlock with it, and PostgreSQL then cancels one of the two:
+        if it is this one, it is tried again.
+        """
+        for attempt in range(5):
+            try:
+                self.execute('TRUNCATE runs, rules')
+                return
+            except sa_exc.OperationalError as exc:
+                if 'deadlock' not in str(exc) or attempt == 4:
+                    raise
+                LOG.info('TRUNCATE deadlocked with a service; again')
+                time.sleep(0.5)
