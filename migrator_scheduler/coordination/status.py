@@ -2,13 +2,120 @@
 
 from __future__ import annotations
 
+import collections.abc
 import datetime
 
 from oslo_config import cfg
+from oslo_log import log as logging
 from tooz import coordination
 
 from migrator_scheduler.coordination import ring
 from migrator_scheduler.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+Members = (collections.abc.Mapping[bytes, int] |
+           collections.abc.Iterable[bytes])
+
+
+def member_host(member_id: bytes) -> str:
+    """Return the ``host`` part of a scheduler's member id.
+
+    The inverse of
+    :func:`migrator_scheduler.coordination.membership.make_member_id`.
+    """
+    return member_id.decode().split(':', 1)[0]
+
+
+def assign(members: Members, ring_points: int,
+           num_buckets: int) -> dict[bytes, frozenset[int]]:
+    """Return ``{member: buckets}`` as the schedulers compute it.
+
+    :param members: ``{member id: weight}``, or member ids of weight 1.
+    """
+    if isinstance(members, collections.abc.Mapping):
+        weights = dict(members)
+    else:
+        weights = dict.fromkeys(members, 1)
+    assigned = ring.assign_buckets(weights, ring_points, num_buckets)
+    return {member: frozenset(b) for member, b in assigned.items()}
+
+
+class GroupObserver:
+    """Reads the members of a tooz group without joining it.
+
+    Nothing is connected before :meth:`start`; used as a context manager,
+    it starts and stops itself.
+    """
+
+    def __init__(self, backend_url: str, group: str, member_id: str,
+                 ring_points: int, num_buckets: int) -> None:
+        self._backend_url = backend_url
+        self._group = group.encode()
+        self._member_id = member_id.encode()
+        self._ring_points = ring_points
+        self._num_buckets = num_buckets
+        self._coordinator: coordination.CoordinationDriver | None = None
+
+    def __enter__(self) -> GroupObserver:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Connect to the coordination backend."""
+        coordinator = coordination.get_coordinator(self._backend_url,
+                                                   self._member_id)
+        coordinator.start()
+        self._coordinator = coordinator
+        LOG.debug('Observing group %s as %s', self._group.decode(),
+                  self._member_id.decode())
+
+    def stop(self) -> None:
+        """Disconnect; does nothing when not connected."""
+        coordinator, self._coordinator = self._coordinator, None
+        if coordinator is not None:
+            coordinator.stop()
+
+    def _connected(self) -> coordination.CoordinationDriver:
+        if self._coordinator is None:
+            raise RuntimeError('GroupObserver used before start()')
+        return self._coordinator
+
+    def members(self) -> set[bytes]:
+        """Return the member ids in the group; none if it does not exist."""
+        try:
+            return set(self._connected().get_members(self._group).get())
+        except coordination.GroupNotCreated:
+            LOG.debug('Group %s does not exist yet', self._group.decode())
+            return set()
+
+    def capabilities(self) -> dict[bytes, dict]:
+        """Return ``{member id: capabilities}`` of the group's members.
+
+        Capabilities that are not a dict are returned as ``{}``.
+        """
+        try:
+            found = self._connected().get_members_with_capabilities(
+                self._group).get()
+        except coordination.GroupNotCreated:
+            LOG.debug('Group %s does not exist yet', self._group.decode())
+            return {}
+        return {member: caps if isinstance(caps, dict) else {}
+                for member, caps in found.items()}
+
+    def assignment(self, members: Members | None = None
+                   ) -> dict[bytes, frozenset[int]]:
+        """Return ``{member: buckets}`` as the schedulers compute it.
+
+        :param members: as for :func:`assign`; by default the current
+            members, of weight 1 each.
+        """
+        if members is None:
+            members = self.members()
+        return assign(members, self._ring_points, self._num_buckets)
 
 
 def cluster_status(conf: cfg.ConfigOpts,
@@ -21,30 +128,20 @@ def cluster_status(conf: cfg.ConfigOpts,
     now = now or datetime.datetime.now(datetime.timezone.utc)
     num_buckets = int(db_api.get_deployment_value('num_buckets') or
                       conf.scheduler.num_buckets)
-    group = conf.coordination.group_name.encode()
-    observer = coordination.get_coordinator(
-        conf.coordination.backend_url,
-        f'{conf.host}:status'.encode())
-    observer.start()
-    try:
-        try:
-            members = observer.get_members_with_capabilities(group).get()
-        except coordination.GroupNotCreated:
-            members = {}
-    finally:
-        observer.stop()
-    weights = {m: (c.get('weight', 1) if isinstance(c, dict) else 1)
-               for m, c in members.items()}
-    assignment = ring.assign_buckets(
-        weights, conf.coordination.ring_points, num_buckets)
+    observer = GroupObserver(
+        conf.coordination.backend_url, conf.coordination.group_name,
+        f'{conf.host}:status', conf.coordination.ring_points, num_buckets)
+    with observer:
+        members = observer.capabilities()
+    assignment = observer.assignment(
+        {member: caps.get('weight', 1) for member, caps in members.items()})
     backlog = db_api.due_backlog_by_bucket(now)
     rows = []
     for member in sorted(assignment):
         buckets = assignment[member]
-        caps = members[member] if isinstance(members[member], dict) else {}
         rows.append({
             'member': member.decode(),
-            'host': caps.get('host', ''),
+            'host': members[member].get('host', ''),
             'buckets': len(buckets),
             'due': sum(backlog.get(b, 0) for b in buckets),
         })

@@ -24,11 +24,10 @@ import uuid
 import fixtures
 from oslo_log import log as oslo_log
 import sqlalchemy as sa
-from tooz import coordination
 
 from migrator_scheduler.common import buckets as buckets_mod
 from migrator_scheduler import conf as ms_conf
-from migrator_scheduler.coordination import ring
+from migrator_scheduler.coordination import status
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import migration
 from migrator_scheduler.db import models
@@ -49,6 +48,8 @@ SESSION_TIMEOUT = 4
 # loss shorten it.
 LOST_RUN_TIMEOUT = 30
 REDISPATCH_AFTER = 5
+# Seconds between two polls of whatever a test waits for.
+POLL_INTERVAL = 0.2
 
 SCHEDULER = 'migrator-scheduler'
 EXECUTOR = 'migrator-scheduler-executor'
@@ -60,23 +61,6 @@ _FIRED = re.compile(r'Fired (\d+) rules')
 
 def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
-
-
-def wait_for(predicate: typing.Callable, timeout: float, what: str,
-             interval: float = 0.2):
-    """Poll ``predicate`` until it returns something true; return that.
-
-    :raises AssertionError: naming ``what`` after ``timeout`` seconds.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f'timed out after {timeout}s waiting for '
-                                 f'{what}')
-        time.sleep(interval)
 
 
 def next_instant(first: datetime.datetime,
@@ -204,8 +188,9 @@ def wait_drained(timeout: float = 60.0) -> None:
         return not left
 
     try:
-        wait_for(drained, timeout, 'every run to finish')
-    except AssertionError as exc:
+        ms_fixtures.wait_for(drained, timeout, 'every run to finish',
+                             interval=POLL_INTERVAL)
+    except TimeoutError as exc:
         raise AssertionError(
             f'{exc}; {len(left)} left, e.g. {left[:5]}') from None
 
@@ -337,39 +322,6 @@ def problems_message(problems: list[str], limit: int = 20) -> str:
     return f'{len(problems)} problems:\n  {shown}{more}'
 
 
-# ------------------------------------------------------------ membership
-
-class GroupObserver:
-    """Reads the scheduler group from ZooKeeper without joining it."""
-
-    def __init__(self, backend_url: str, group: str) -> None:
-        self._group = group.encode()
-        self._coordinator = coordination.get_coordinator(
-            backend_url, ms_fixtures.unique_name('observer').encode())
-        self._coordinator.start()
-
-    def members(self) -> set[bytes]:
-        try:
-            return set(self._coordinator.get_members(self._group).get())
-        except coordination.GroupNotCreated:
-            return set()
-
-    def assignment(self) -> dict[bytes, frozenset[int]]:
-        """``{member: buckets}`` as the schedulers compute it."""
-        assigned = ring.assign_buckets(
-            {member: 1 for member in self.members()}, RING_POINTS,
-            NUM_BUCKETS)
-        return {m: frozenset(b) for m, b in assigned.items()}
-
-    def stop(self) -> None:
-        self._coordinator.stop()
-
-
-def member_host(member_id: bytes) -> str:
-    """The ``host`` part of a scheduler's member id."""
-    return member_id.decode().split(':', 1)[0]
-
-
 # --------------------------------------------------------------- cluster
 
 class Cluster(fixtures.Fixture):
@@ -405,7 +357,10 @@ class Cluster(fixtures.Fixture):
         stack.enter_context(using_database(self.database_url))
         self.processes = self.useFixture(
             processes.ProcessFixture(self.directory))
-        self.observer = GroupObserver(self.coordination_url, self.group)
+        self.observer = status.GroupObserver(
+            self.coordination_url, self.group,
+            ms_fixtures.unique_name('observer'), RING_POINTS, NUM_BUCKETS)
+        self.observer.start()
         self.addCleanup(self.observer.stop)
 
     def print_logs(self) -> None:
@@ -500,23 +455,26 @@ class Cluster(fixtures.Fixture):
                         f'{process.tail()}')
                 return marker in process.log_text()
 
-            wait_for(ready, timeout, f'{name} to be ready')
+            ms_fixtures.wait_for(ready, timeout, f'{name} to be ready',
+                                 interval=POLL_INTERVAL)
 
     def rule_shares(self, rules: dict[str, Rule]) -> dict[str, int]:
         """``{scheduler: number of the rules in its buckets}`` as the
         current members divide the buckets."""
         shares = {}
         for member, owned in self.observer.assignment().items():
-            shares[member_host(member)] = sum(
+            shares[status.member_host(member)] = sum(
                 1 for rule in rules.values() if rule.bucket in owned)
         return shares
 
     def wait_members(self, names, timeout: float = 60.0) -> None:
         """Wait until the group's members are exactly ``names``."""
         wanted = set(names)
-        wait_for(lambda: {member_host(m) for m in
-                          self.observer.members()} == wanted,
-                 timeout, f'group members to be {sorted(wanted)}')
+        ms_fixtures.wait_for(
+            lambda: {status.member_host(m)
+                     for m in self.observer.members()} == wanted,
+            timeout, f'group members to be {sorted(wanted)}',
+            interval=POLL_INTERVAL)
 
     def run_for(self, seconds: float, alive=()) -> None:
         """Let ``seconds`` pass, failing early if a named process dies."""

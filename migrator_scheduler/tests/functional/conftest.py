@@ -16,17 +16,27 @@ Fixtures (all session-scoped; each server is set up once, on first use):
 ``transport_url``
     ``rabbitmq.url``.
 
+And, for each test (function-scoped):
+
+``pg_cluster`` / ``mysql_cluster``
+    :class:`~.cluster.Cluster` on a fresh PostgreSQL / MariaDB database,
+    the session's ZooKeeper and RabbitMQ; its logs are printed when the
+    test failed.
+
 A server that is not there fails the tests that use it, with a message
 naming the environment variable to set; ``MIGRATOR_TEST_ALLOW_SKIP=1``
 makes them skip.
 """
 
+import collections.abc
 import contextlib
+import pathlib
 import unittest
 
 import fixtures
 import pytest
 
+from migrator_scheduler.tests.functional import cluster as cluster_mod
 from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 from migrator_scheduler.tests.functional.fixtures import databases
 from migrator_scheduler.tests.functional.fixtures import rabbitmq as rmq
@@ -88,3 +98,25 @@ def rabbitmq():
 @pytest.fixture(scope='session')
 def transport_url(rabbitmq):
     return rabbitmq.url
+
+
+def _cluster(request: pytest.FixtureRequest, database_url: str,
+             zookeeper: zk.ZooKeeperFixture, rabbitmq: rmq.RabbitMQFixture,
+             tmp_path: pathlib.Path
+             ) -> collections.abc.Iterator[cluster_mod.Cluster]:
+    with cluster_mod.running(request, database_url, zookeeper.url,
+                             rabbitmq.url, str(tmp_path)) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_cluster(request, database_factory, zookeeper, rabbitmq, tmp_path):
+    yield from _cluster(request, database_factory(databases.POSTGRESQL),
+                        zookeeper, rabbitmq, tmp_path)
+
+
+@pytest.fixture
+def mysql_cluster(request, database_factory, zookeeper, rabbitmq,
+                  tmp_path):
+    yield from _cluster(request, database_factory(databases.MYSQL),
+                        zookeeper, rabbitmq, tmp_path)

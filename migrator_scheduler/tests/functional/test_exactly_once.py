@@ -9,10 +9,9 @@ record file the jobs append to tells what the executors really did; see
 
 import datetime
 
-import pytest
-
+from migrator_scheduler.coordination import status
 from migrator_scheduler.tests.functional import cluster as cluster_mod
-from migrator_scheduler.tests.functional.fixtures import databases
+from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 
 RULES = 100
 PERIOD = 2
@@ -22,23 +21,6 @@ MARGIN = datetime.timedelta(seconds=5)
 # Failover is bounded by the session timeout plus detection and firing;
 # the margin is generous because the test machine is shared.
 FAILOVER_BOUND = cluster_mod.SESSION_TIMEOUT + 10
-
-
-@pytest.fixture
-def pg_cluster(request, database_factory, zookeeper, rabbitmq, tmp_path):
-    with cluster_mod.running(request, database_factory(databases.POSTGRESQL),
-                             zookeeper.url, rabbitmq.url,
-                             str(tmp_path)) as cluster:
-        yield cluster
-
-
-@pytest.fixture
-def mysql_cluster(request, database_factory, zookeeper, rabbitmq,
-                  tmp_path):
-    with cluster_mod.running(request, database_factory(databases.MYSQL),
-                             zookeeper.url, rabbitmq.url,
-                             str(tmp_path)) as cluster:
-        yield cluster
 
 
 def _schedulers(names):
@@ -81,7 +63,7 @@ def _kill_and_measure_failover(cluster, rules, victim):
     runs its rules got after it: the survivors must see its session
     expire, take its buckets over and fire what is due.
     """
-    owned = {cluster_mod.member_host(member): buckets for member, buckets
+    owned = {status.member_host(member): buckets for member, buckets
              in cluster.observer.assignment().items()}
     orphans = [r.id for r in rules.values() if r.bucket in owned[victim]]
     assert orphans, f'{victim} owns none of the rules: cannot measure'
@@ -97,9 +79,10 @@ def _kill_and_measure_failover(cluster, rules, victim):
         fired = cluster_mod.first_runs_after(orphans, killed_at)
         return len(fired) == len(orphans) and fired
 
-    fired = cluster_mod.wait_for(
+    fired = ms_fixtures.wait_for(
         taken_over, FAILOVER_BOUND + PERIOD,
-        f'the {len(orphans)} rules of {victim} to fire again')
+        f'the {len(orphans)} rules of {victim} to fire again',
+        interval=cluster_mod.POLL_INTERVAL)
     return len(orphans), (max(fired.values()) - killed_at).total_seconds()
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from migrator_scheduler.tests.functional import cluster as cluster_mod
-from migrator_scheduler.tests.functional.fixtures import databases
+from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 
 MARGIN = datetime.timedelta(seconds=5)
 # Short, to reap the runs of the killed executor soon, yet 10 heartbeat
@@ -22,14 +22,6 @@ SLEEP_PERIOD = 4
 SLEEP_SECONDS = 3
 NOOP_PERIOD = 2
 BROKER_DOWNTIME = 8
-
-
-@pytest.fixture
-def pg_cluster(request, database_factory, zookeeper, rabbitmq, tmp_path):
-    with cluster_mod.running(request, database_factory(databases.POSTGRESQL),
-                             zookeeper.url, rabbitmq.url,
-                             str(tmp_path)) as cluster:
-        yield cluster
 
 
 def _running_on(host):
@@ -56,7 +48,7 @@ def _kill_mid_sleep(cluster, victim, sleepers):
                 all(r['rule_id'] in sleepers and r['started_at'] > young
                     for r in mine))
 
-    cluster_mod.wait_for(quiet, 6 * SLEEP_PERIOD,
+    ms_fixtures.wait_for(quiet, 6 * SLEEP_PERIOD,
                          f'{victim} to run sleep jobs alone',
                          interval=0.05)
     killed_at = cluster_mod.utcnow()

@@ -13,8 +13,8 @@ import logging
 import os
 import re
 import time
-import typing
 
+from migrator_scheduler.coordination import status
 from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 from migrator_scheduler.tests.functional.fixtures import processes
 
@@ -31,19 +31,7 @@ REDISPATCH_AFTER = 600
 _BROKER_LOST = re.compile(r'AMQP server on \S+ is unreachable')
 _RECAST = re.compile(r'Casting (\d+) pending runs again')
 
-
-def wait_for(predicate: typing.Callable, timeout: float, what: str,
-             interval: float = 0.1):
-    """Poll ``predicate`` until it returns something true; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f'timed out after {timeout:.0f}s waiting '
-                               f'for {what}')
-        time.sleep(interval)
+# Polls every 0.1 s unless told otherwise; the scenarios use it too.
 
 
 def worker_pid(process: processes.ServiceProcess) -> int:
@@ -58,7 +46,8 @@ def worker_pid(process: processes.ServiceProcess) -> int:
             if int(stat[stat.rindex(')') + 2:].split()[1]) == process.pid:
                 return pid
         return None
-    return wait_for(child, 30, f'the worker process of {process.name}')
+    return ms_fixtures.wait_for(child, 30,
+                                f'the worker process of {process.name}')
 
 
 class Deployment:
@@ -86,7 +75,7 @@ class Deployment:
         self.servers = servers_mod.Servers(NUM_BUCKETS)
         self.group = ms_fixtures.unique_name('ms_bench_group')
         self.topic = ms_fixtures.unique_name('ms_bench_executor')
-        self.observer: membership.GroupObserver | None = None
+        self.observer: status.GroupObserver | None = None
         self._processes: processes.ProcessFixture | None = None
         self._stack = contextlib.ExitStack()
         self._serial = 0
@@ -111,8 +100,10 @@ class Deployment:
         self._processes = servers_mod.use_fixture(
             self._stack, processes.ProcessFixture(self.workdir))
         self._stack.callback(self._stop_all)
-        self.observer = membership.GroupObserver(
-            self.coordination_url, self.group, RING_POINTS, NUM_BUCKETS)
+        self.observer = status.GroupObserver(
+            self.coordination_url, self.group,
+            f'bench-observer-{os.getpid()}', RING_POINTS, NUM_BUCKETS)
+        self.observer.start()
         self._stack.callback(self.observer.stop)
         names = [f'executor-{i}' for i in range(1, self.executor_count + 1)]
         self._executors = [self._spawn(name, EXECUTOR) for name in names]
@@ -178,7 +169,8 @@ class Deployment:
                                    f'{process.returncode()}:\n'
                                    f'{process.tail()}')
             return marker in process.log_text()
-        wait_for(ready, timeout, f'{process.name} to start', interval=0.2)
+        ms_fixtures.wait_for(ready, timeout, f'{process.name} to start',
+                             interval=0.2)
 
     # ---------------------------------------------------------- schedulers
 
@@ -234,7 +226,7 @@ class Deployment:
 
     def member_ids(self) -> dict[str, bytes]:
         """``{scheduler name: member id}`` of the current group."""
-        return {membership.host_of(m): m for m in self.observer.members()}
+        return {status.member_host(m): m for m in self.observer.members()}
 
     def wait_converged(self, timeout: float = 120.0) -> None:
         """Wait until the group is exactly the running schedulers and each
@@ -252,8 +244,9 @@ class Deployment:
                         process.log_text()) != expected:
                     return False
             return True
-        wait_for(converged, timeout,
-                 f'the group to converge on {sorted(names)}', interval=0.2)
+        ms_fixtures.wait_for(converged, timeout,
+                             f'the group to converge on {sorted(names)}',
+                             interval=0.2)
 
     def worker_pids(self, executors: bool = False) -> dict[str, int]:
         """``{name: pid of its worker process}`` of the schedulers (and

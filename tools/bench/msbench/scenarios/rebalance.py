@@ -20,7 +20,9 @@ import time
 
 import sqlalchemy as sa
 
+from migrator_scheduler.coordination import status
 from migrator_scheduler.db import models
+from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 
 from msbench import context
 from msbench import deployment
@@ -54,7 +56,7 @@ def _change(ctx: context.Context, action, label: str) -> dict:
     dep = ctx.deployment
     before = dep.observer.assignment()
     action()
-    deployment.wait_for(lambda: dep.observer.members() != set(before),
+    ms_fixtures.wait_for(lambda: dep.observer.members() != set(before),
                         120, 'the group to change')
     changed = time.monotonic()
     dep.wait_converged()
@@ -79,9 +81,9 @@ def simulate_join(count: int) -> dict:
     for _ in range(_SIMULATIONS):
         ids = [f'scheduler-{i}:{os.getpid()}:{os.urandom(4).hex()}'.encode()
                for i in range(count + 1)]
-        before = membership.assign(ids[:-1], deployment.RING_POINTS,
+        before = status.assign(ids[:-1], deployment.RING_POINTS,
                                    deployment.NUM_BUCKETS)
-        after = membership.assign(ids, deployment.RING_POINTS,
+        after = status.assign(ids, deployment.RING_POINTS,
                                   deployment.NUM_BUCKETS)
         moved = membership.moved_buckets(before, after)
         ratios.append(moved * (count + 1) / deployment.NUM_BUCKETS)
@@ -122,7 +124,7 @@ def failover_round(ctx: context.Context, count: int) -> dict:
     killed_at = rulegen.utcnow()
     dep.kill_scheduler(victim)
     began = time.monotonic()
-    deployment.wait_for(
+    ms_fixtures.wait_for(
         lambda: victim.name not in dep.member_ids(),
         ctx.deployment.session_timeout + 30, 'the killed member to go')
     gone_s = time.monotonic() - began
@@ -130,7 +132,7 @@ def failover_round(ctx: context.Context, count: int) -> dict:
     def fired_again():
         rows = _first_runs_after(ctx, killed_at)
         return rows if len(rows) >= len(probes) else None
-    first_runs = deployment.wait_for(
+    first_runs = ms_fixtures.wait_for(
         fired_again, ctx.deployment.session_timeout + 60,
         'the killed scheduler\'s buckets to fire again', interval=0.2)
     delays = [(t - killed_at).total_seconds()
