@@ -29,6 +29,19 @@ _opts = [
              'all-in-one mode, and the only mode that works with the '
              'in-process ``fake://`` transport. Set to False in production '
              'and run ``migrator-scheduler-executor`` separately.'),
+    cfg.FloatOpt(
+        'fire_ahead',
+        default=10.0, min=0.0, max=300.0,
+        help='Seconds. How long before their time runs are created. The '
+             'database work of firing (advancing the rule, writing the '
+             'run) is done this much ahead; the run is cast to the '
+             'executors only when its time comes, so jobs start on time '
+             'even when thousands share one fire time. Pausing, resuming '
+             'or replacing a rule withdraws its runs created ahead. A '
+             'scheduler that stops gracefully casts the runs it holds at '
+             'their time first; runs held by a scheduler that died are '
+             'cast by the sweep of their bucket\'s new owner. 0 creates '
+             'runs only once their time has come.'),
     cfg.IntOpt(
         'max_catchup_per_cycle',
         default=100, min=1, max=10000,

@@ -185,7 +185,8 @@ def create_rules(rules: collections.abc.Sequence[dict],
     """Insert rules in one transaction: all of them or none.
 
     With ``replace``, a rule whose (project_id, name) already exists is
-    updated in place (keeping its id and bucket) instead of failing.
+    updated in place (keeping its id and bucket) instead of failing, and
+    its runs planned ahead of their time are withdrawn.
 
     :raises DuplicateRule: a rule already exists and ``replace`` is off.
     """
@@ -204,7 +205,7 @@ def create_rules(rules: collections.abc.Sequence[dict],
                             table.c.project_id, table.c.name).in_(names)))
                     existing.update(
                         {(r.project_id, r.name): r for r in rows})
-            new_rows = []
+            new_rows, replaced = [], []
             for rule in rules:
                 values = _rule_values(rule, now)
                 old = existing.get((values['project_id'], values['name']))
@@ -221,6 +222,9 @@ def create_rules(rules: collections.abc.Sequence[dict],
                     table.c.id == old.id).values(
                         version=table.c.version + 1, **values))
                 ids.append(old.id)
+                replaced.append(old.id)
+            if replaced:
+                _withdraw_runs_ahead(session, replaced, now)
             for chunk in _chunks(new_rows):
                 session.execute(table.insert(), chunk)
     except db_exc.DBDuplicateEntry as exc:
@@ -300,15 +304,40 @@ def set_rule_paused(rule_id: str, paused: bool,
     :raises RuleNotFound: no rule has this id.
     """
     table = models.rules
+    now = _utcnow()
     with _writer() as session:
         updated = session.execute(table.update().where(
             table.c.id == rule_id).values(
                 paused=paused, next_fire_at=next_fire_at,
                 version=table.c.version + 1,
-                updated_at=_utcnow())).rowcount
+                updated_at=now)).rowcount
+        if updated:
+            _withdraw_runs_ahead(session, [rule_id], now)
     if not updated:
         raise exception.RuleNotFound(rule_id)
     return get_rule(rule_id)
+
+
+def _withdraw_runs_ahead(session, rule_ids: collections.abc.Sequence[str],
+                         now: datetime.datetime) -> int:
+    """Delete the pending runs of ``rule_ids`` whose time has not come.
+
+    Schedulers create runs up to ``[scheduler] fire_ahead`` seconds
+    before their time; a rule paused or changed meanwhile must not run
+    them. Called after the rule rows were updated, so their row locks
+    keep schedulers from planning the same rules concurrently. A run
+    already claimed is not pending and is left alone.
+    """
+    runs = models.runs
+    withdrawn = 0
+    for chunk in _chunks(list(rule_ids)):
+        withdrawn += session.execute(runs.delete().where(
+            runs.c.rule_id.in_(chunk), runs.c.state == 'pending',
+            runs.c.scheduled_for > now)).rowcount
+    if withdrawn:
+        LOG.info('Withdrew %d runs planned ahead for changed rules',
+                 withdrawn)
+    return withdrawn
 
 
 # ------------------------------------------------------------------- firing
@@ -357,12 +386,15 @@ _DUE_COLUMNS = ('id', 'bucket', 'trigger_kind', 'trigger_expr', 'timezone',
 def fire_due_rules(buckets: collections.abc.Collection[int] | None,
                    now: datetime.datetime,
                    planner: collections.abc.Callable[[sa.Row], FirePlan],
-                   limit: int) -> tuple[int, list[dict]]:
-    """Fire the rules of ``buckets`` due at ``now``, in one transaction.
+                   limit: int, horizon: datetime.datetime | None = None
+                   ) -> tuple[int, list[dict]]:
+    """Fire the rules of ``buckets`` due by ``horizon``, in one transaction.
 
     Rows locked by another scheduler are skipped, not waited for: that
     scheduler is firing them. ``planner`` maps each due row to a
-    :class:`FirePlan`; it must be pure and fast.
+    :class:`FirePlan`; it must be pure and fast, and plan up to the same
+    ``horizon`` (``now`` when not given, else a little after it: runs
+    created ahead of their time).
 
     :returns: ``(number of rules fired, pending runs created)``; each run
         is a dict with ``id``, ``rule_id``, ``bucket``, ``scheduled_for``.
@@ -371,7 +403,8 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
     """
     rules = models.rules
     stmt = sa.select(*(rules.c[c] for c in _DUE_COLUMNS)).where(
-        rules.c.next_fire_at <= now).order_by(
+        rules.c.next_fire_at <= (now if horizon is None else horizon)
+    ).order_by(
             rules.c.next_fire_at).limit(limit).with_for_update(
                 skip_locked=True)
     if buckets is not None:
@@ -514,12 +547,15 @@ def mark_dispatched(run_ids: collections.abc.Sequence[str],
 def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,
                      undispatched_before: datetime.datetime,
                      dispatched_before: datetime.datetime,
-                     limit: int) -> list[dict]:
+                     limit: int,
+                     due_by: datetime.datetime | None = None
+                     ) -> list[dict]:
     """Return pending runs that were never cast, or cast long ago.
 
     These are runs whose cast was lost: the scheduler died between commit
     and cast, the broker dropped the message, or an executor took it and
-    died before claiming it.
+    died before claiming it. With ``due_by``, only runs scheduled by then
+    (a run planned ahead is cast at its time, not before).
     """
     table = models.runs
     stmt = sa.select(table.c.id, table.c.rule_id, table.c.bucket,
@@ -529,6 +565,8 @@ def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,
                        table.c.created_at <= undispatched_before),
                table.c.dispatched_at <= dispatched_before)).order_by(
         table.c.scheduled_for).limit(limit)
+    if due_by is not None:
+        stmt = stmt.where(table.c.scheduled_for <= due_by)
     if buckets is not None:
         if not buckets:
             return []

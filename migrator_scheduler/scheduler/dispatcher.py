@@ -1,10 +1,13 @@
-"""Casts committed runs to the executors, in batches, off the fire loop."""
+"""Casts committed runs to the executors at their time, off the fire loop."""
 
 from __future__ import annotations
 
+import collections.abc
 import datetime
+import heapq
 import queue
 import threading
+import time
 
 from oslo_log import log as logging
 
@@ -15,17 +18,22 @@ LOG = logging.getLogger(__name__)
 # Casts waiting while the broker is slow or away; beyond this they are
 # dropped and left to the sweep, which finds them in the database.
 _MAX_QUEUED_BATCHES = 1000
-# Queued batches cast, or casts recorded, in one round at most.
+# Queued batches taken, or casts recorded, in one round at most.
 _MAX_COALESCED = 10
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def _drain(source: queue.Queue) -> list:
-    """Block for one item, then take what else is queued (bounded)."""
-    items = [source.get()]
+def _drain(source: queue.Queue, timeout: float | None = None) -> list:
+    """Wait up to ``timeout`` for one item, then take what else is queued
+    (bounded); an empty list when nothing came."""
+    try:
+        items = [source.get(timeout=timeout)]
+    except queue.Empty:
+        return []
     while len(items) < _MAX_COALESCED:
         try:
             items.append(source.get_nowait())
@@ -34,24 +42,45 @@ def _drain(source: queue.Queue) -> list:
     return items
 
 
-class Dispatcher:
-    """Threads that cast run ids and record them as dispatched.
+def _aware(when: datetime.datetime | None) -> datetime.datetime:
+    """A time comparable with the clock: naive times are UTC."""
+    if when is None:
+        return _EPOCH
+    if when.tzinfo is None:
+        return when.replace(tzinfo=datetime.timezone.utc)
+    return when
 
-    Casting in its own thread lets the fire loop commit the next batch
-    while this one is on the wire; recording the casts in another lets
-    the next cast leave while the last one is written down. Batches that
-    queue up meanwhile are taken together: small batches share messages
-    and one transaction records many casts. Losing a queued batch (crash,
-    full queue, broker error) is safe: the runs are committed and the
-    owner's sweep casts them again.
+
+class Dispatcher:
+    """Threads that cast runs at their time and record them as dispatched.
+
+    Runs come in committed, often ahead of their time (``[scheduler]
+    fire_ahead``); they are held in a heap and cast once their
+    ``scheduled_for`` has come, many per message. Casting in its own
+    thread lets the fire loop commit the next batch while this one is on
+    the wire; recording the casts in another lets the next cast leave
+    while the last one is written down. A run submitted while this
+    process still holds, casts or records it is ignored, so the sweep
+    can look for lost casts at any time. Losing a run here (crash, full
+    queue, broker error) is safe: it is committed, and the owner's sweep
+    casts it again.
     """
 
-    def __init__(self, executor_api, batch_size: int) -> None:
+    def __init__(self, executor_api, batch_size: int,
+                 clock: collections.abc.Callable[[], datetime.datetime]
+                 = _utcnow) -> None:
         self._api = executor_api
         self._batch_size = batch_size
+        self._clock = clock
+        # Batches of (scheduled_for, run id) from the fire loop.
         self._queue: queue.Queue = queue.Queue(maxsize=_MAX_QUEUED_BATCHES)
+        # (scheduled_for, run id) whose time has not come; cast thread only.
+        self._held: list[tuple[datetime.datetime, str]] = []
         # (run ids, when their cast was done) waiting to be recorded.
         self._sent: queue.Queue = queue.Queue()
+        # Ids submitted and not yet recorded, dropped or failed.
+        self._in_flight: set[str] = set()
+        self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.cast_count = 0
 
@@ -65,41 +94,89 @@ class Dispatcher:
             thread.start()
 
     def stop(self) -> None:
-        """Cast and record what is queued, then stop the threads."""
+        """Cast what is queued and held, each run at its time (so this
+        waits at most ``fire_ahead``), record the casts, then stop."""
         for source, thread in zip((self._queue, self._sent), self._threads):
             source.put(None)
             thread.join()
         self._threads = []
 
-    def submit(self, runs: list[dict]) -> None:
-        """Queue runs (dicts with an ``id``) for casting."""
-        ids = [run['id'] for run in runs]
-        for start in range(0, len(ids), self._batch_size):
+    def submit(self, runs: collections.abc.Iterable[dict]) -> int:
+        """Queue runs (dicts with ``id`` and ``scheduled_for``) for casting
+        at their time.
+
+        :returns: how many were taken; runs already in this dispatcher's
+            hands are not taken twice.
+        """
+        with self._lock:
+            items = []
+            for run in runs:
+                if run['id'] not in self._in_flight:
+                    self._in_flight.add(run['id'])
+                    items.append((_aware(run.get('scheduled_for')),
+                                  run['id']))
+        for start in range(0, len(items), self._batch_size):
             try:
-                self._queue.put_nowait(ids[start:start + self._batch_size])
+                self._queue.put_nowait(items[start:start + self._batch_size])
             except queue.Full:
                 LOG.warning('Dispatch queue full; %d runs are left to the '
-                            'sweep', len(ids) - start)
-                return
+                            'sweep', len(items) - start)
+                self._forget(run_id for _, run_id in items[start:])
+                return start
+        return len(items)
+
+    def held(self) -> int:
+        """How many runs wait in this process for their time or cast."""
+        with self._lock:
+            return len(self._in_flight)
 
     def idle(self) -> bool:
         """Whether every submitted run was cast and recorded as such."""
-        return (self._queue.unfinished_tasks == 0 and
-                self._sent.unfinished_tasks == 0)
+        return self.held() == 0
+
+    def _forget(self, run_ids: collections.abc.Iterable[str]) -> None:
+        with self._lock:
+            self._in_flight.difference_update(run_ids)
 
     def _cast_loop(self) -> None:
+        stopping = False
         while True:
-            batches = _drain(self._queue)
+            wait = None
+            if self._held:
+                wait = max(0.0, (self._held[0][0] - self._clock()
+                                 ).total_seconds())
+            if stopping:
+                # Nothing more comes in: cast what is held at its time.
+                if not self._held:
+                    return
+                time.sleep(wait)
+                batches = []
+            else:
+                batches = _drain(self._queue, wait)
             try:
-                run_ids = [i for batch in batches if batch for i in batch]
-                cast = self._send(run_ids) if run_ids else []
-                if cast:
-                    self._sent.put((cast, _utcnow()))
+                for batch in batches:
+                    if batch is None:
+                        stopping = True
+                        continue
+                    for item in batch:
+                        heapq.heappush(self._held, item)
+                self._cast_due()
             finally:
                 for _ in batches:
                     self._queue.task_done()
-            if None in batches:
-                return
+
+    def _cast_due(self) -> None:
+        now = self._clock()
+        due = []
+        while self._held and self._held[0][0] <= now:
+            due.append(heapq.heappop(self._held)[1])
+        if not due:
+            return
+        cast = self._send(due)
+        if cast:
+            self._sent.put((cast, self._clock()))
+        if len(cast) < len(due):
+            self._forget(set(due).difference(cast))
 
     def _send(self, run_ids: list[str]) -> list[str]:
         """Cast ``run_ids`` in messages; return the ids cast."""
@@ -138,3 +215,5 @@ class Dispatcher:
         except Exception:
             LOG.warning('Could not record the cast of %d runs; the sweep '
                         'may cast them again', len(run_ids), exc_info=True)
+        finally:
+            self._forget(run_ids)

@@ -4,16 +4,19 @@ One loop thread does, in order, every time it wakes:
 
 1. process membership events (bucket ownership may change), at most once
    per ``[coordination] watch_interval``;
-2. if the earliest next fire time of the owned buckets has come, fire
-   due rules in batches, each batch one transaction (see
-   :func:`migrator_scheduler.db.api.fire_due_rules`), and hand the new runs
-   to the dispatcher, which casts them; the earliest fire time is read
+2. if the earliest next fire time of the owned buckets is less than
+   ``[scheduler] fire_ahead`` away, fire the rules due by then in
+   batches, each batch one transaction (see
+   :func:`migrator_scheduler.db.api.fire_due_rules`), and hand the new
+   runs to the dispatcher, which casts each at its time; the earliest
+   fire time is read
    again after firing and at least once per ``[scheduler]
    max_idle_interval``, for rules created or changed by others;
 3. now and then sweep the owned buckets for runs to cast again and runs
    whose executor was lost;
-4. sleep until the earliest next fire time of the owned buckets, the next
-   membership poll, look or sweep, whichever comes first.
+4. sleep until ``fire_ahead`` before the earliest next fire time of the
+   owned buckets, the next membership poll, look or sweep, whichever
+   comes first.
 
 Nothing the loop keeps in memory is needed for correctness: a new owner
 of a bucket continues from the database.
@@ -69,7 +72,10 @@ class SchedulerManager:
         if time.monotonic() >= self._next_poll:
             self._next_poll = time.monotonic() + watch_interval
             if self.membership.poll(timeout=watch_interval):
-                self._next_look = 0.0  # new buckets: look at them now
+                # New buckets: look at them now, and sweep them now for
+                # runs a dead owner committed (maybe ahead) but never cast.
+                self._next_look = 0.0
+                self._next_sweep = 0.0
         buckets = self.owned_buckets()
         if buckets is not None and not buckets:
             return watch_interval
@@ -87,8 +93,15 @@ class SchedulerManager:
         sleep = min(self._next_look, self._next_poll,
                     self._next_sweep) - time.monotonic()
         if self._earliest is not None:
-            sleep = min(sleep, (self._earliest - _utcnow()).total_seconds())
+            sleep = min(sleep, (self._earliest - self._horizon()
+                                ).total_seconds())
         return max(0.0, sleep)
+
+    def _horizon(self, now: datetime.datetime | None = None
+                 ) -> datetime.datetime:
+        """The instant up to which runs are created: ``fire_ahead`` on."""
+        return (now or _utcnow()) + datetime.timedelta(
+            seconds=self.conf.scheduler.fire_ahead)
 
     def _look(self, buckets) -> None:
         """Read the earliest next fire time of ``buckets``."""
@@ -97,19 +110,25 @@ class SchedulerManager:
                            self.conf.scheduler.max_idle_interval)
 
     def _known_due(self) -> bool:
-        return self._earliest is not None and self._earliest <= _utcnow()
+        return (self._earliest is not None and
+                self._earliest <= self._horizon())
 
     def fire_due(self, buckets) -> int:
-        """Fire every rule due now in ``buckets``; return how many."""
+        """Fire every rule of ``buckets`` due within ``fire_ahead``.
+
+        :returns: how many rules were fired.
+        """
         conf = self.conf.scheduler
         total = 0
         while True:
             now = _utcnow()
+            horizon = self._horizon(now)
             planner = planner_mod.Planner(now, conf.misfire_grace_time,
-                                          conf.max_catchup_per_cycle)
+                                          conf.max_catchup_per_cycle,
+                                          horizon=horizon)
             try:
                 fired, runs = db_api.fire_due_rules(
-                    buckets, now, planner, conf.batch_size)
+                    buckets, now, planner, conf.batch_size, horizon=horizon)
             except db_api.LostRace as exc:
                 # Another scheduler is firing the same rules; they are
                 # its to fire, and the next round re-reads the rest.
@@ -130,19 +149,20 @@ class SchedulerManager:
         now = _utcnow()
         conf = self.conf.scheduler
         executor_conf = self.conf.executor
-        # Runs queued locally right now would be picked up too and cast
-        # twice; harmless, but skip the sweep while the queue is busy.
-        if self.dispatcher.idle():
-            stale = db_api.runs_to_dispatch(
-                buckets,
-                undispatched_before=now - datetime.timedelta(
-                    seconds=conf.sweep_interval),
-                dispatched_before=now - datetime.timedelta(
-                    seconds=conf.redispatch_after),
-                limit=conf.batch_size)
-            if stale:
-                LOG.info('Casting %d pending runs again', len(stale))
-                self.dispatcher.submit(stale)
+        # Runs this process holds or is casting are found too; the
+        # dispatcher leaves those alone. Runs planned ahead by a scheduler
+        # that died are taken, and held until their time like any other.
+        stale = db_api.runs_to_dispatch(
+            buckets,
+            undispatched_before=now - datetime.timedelta(
+                seconds=conf.sweep_interval),
+            dispatched_before=now - datetime.timedelta(
+                seconds=conf.redispatch_after),
+            limit=conf.batch_size, due_by=self._horizon(now))
+        if stale:
+            taken = self.dispatcher.submit(stale)
+            if taken:
+                LOG.info('Casting %d pending runs again', taken)
         retried, lost = db_api.reap_lost_runs(
             buckets,
             heartbeat_before=now - datetime.timedelta(

@@ -1,6 +1,7 @@
 """Turns a due rule into the runs to create and its next fire time.
 
-Pure: the only input besides the rule is ``now``.
+Pure: the only inputs besides the rule are ``now`` and the horizon up to
+which fire times are planned.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ class Planner:
     """Plans the firing of due rules at one instant."""
 
     def __init__(self, now: datetime.datetime, default_grace: int,
-                 max_fires: int) -> None:
+                 max_fires: int,
+                 horizon: datetime.datetime | None = None) -> None:
         self.now = now
+        self.horizon = now if horizon is None else horizon
         self._default_grace = default_grace
         self._max_fires = max_fires
         # A plan depends only on these fields of a rule (and on now):
@@ -66,7 +69,7 @@ class Planner:
         plan = misfire.plan_fires(
             trigger, rule.next_fire_at, self.now, rule.misfire_policy,
             self._default_grace if grace is None else grace,
-            self._max_fires)
+            self._max_fires, horizon=self.horizon)
         runs = [(t, 'pending', _reason(plan, t)) for t in plan.fire_times]
         runs.extend((t, 'skipped', 'misfire: skipped')
                     for t in plan.skipped_times)

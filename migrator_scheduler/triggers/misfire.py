@@ -44,7 +44,8 @@ class FirePlan:
     :ivar skipped_times: nominal times deliberately not run, ascending;
         only the most recent ``max_fires``.
     :ivar next_fire_at: the rule's new next fire time, or None when the
-        trigger is exhausted. After ``now`` unless a ``max_fires`` cap
+        trigger is exhausted. After the horizon (``now`` by default)
+        unless a ``max_fires`` cap
         left due times for the next call.
     :ivar missed: how many nominal times were late beyond the grace
         time.
@@ -70,40 +71,55 @@ class _Backlog:
 def plan_fires(trigger: base.Trigger,
                next_fire_at: datetime.datetime | None,
                now: datetime.datetime, policy: str,
-               grace_seconds: float, max_fires: int) -> FirePlan:
+               grace_seconds: float, max_fires: int,
+               horizon: datetime.datetime | None = None) -> FirePlan:
     """Plan the runs due at ``now`` for a rule; pure.
 
     :param trigger: the rule's trigger.
     :param next_fire_at: the rule's stored next fire time.
-    :param now: the current instant (aware).
+    :param now: the current instant (aware); lateness is measured from
+        it.
     :param policy: one of :data:`MISFIRE_POLICIES`.
     :param grace_seconds: how late a fire time may be and still be on
         time.
     :param max_fires: most runs planned (and skipped times returned) in
         one call.
-    :raises InvalidInput: on ``misfire_policy``, ``misfire_grace_time``
-        or ``max_fires``.
+    :param horizon: plan fire times up to this instant (aware, not before
+        ``now``) instead of up to ``now``: runs planned ahead of their
+        time. Times after ``now`` are never late.
+    :raises InvalidInput: on ``misfire_policy``, ``misfire_grace_time``,
+        ``max_fires`` or ``horizon``.
     """
     _validate(policy, grace_seconds, max_fires)
     now = base.as_utc(now, 'now')
+    horizon = now if horizon is None else base.as_utc(horizon, 'horizon')
+    if horizon < now:
+        raise exception.InvalidInput(
+            'horizon', f'must not be before now ({now.isoformat()}), got '
+            f'{horizon.isoformat()}')
     if next_fire_at is None:
         return FirePlan([], [], None, 0)
     first = base.as_utc(next_fire_at, 'next_fire_at')
-    if first > now:
+    if first > horizon:
         return FirePlan([], [], first, 0)
     cutoff = now - datetime.timedelta(seconds=grace_seconds)
     if policy == 'fire_all':
-        fires, next_at = _take(trigger, first, now, max_fires)
+        fires, next_at = _take(trigger, first, horizon, max_fires)
         missed = sum(1 for t in fires if t < cutoff)
         return FirePlan(fires, [], next_at, missed)
 
     # One more than max_fires so fire_once can run the latest and still
     # report max_fires skipped times.
     backlog = _late_times(trigger, first, cutoff, max_fires + 1)
-    on_time, next_at = _take(trigger, backlog.resume, now, max_fires)
+    on_time, next_at = _take(trigger, backlog.resume, horizon, max_fires)
     late = backlog.recent
-    if policy == 'fire_once' and late and not on_time:
-        fires, late = late[-1:], late[:-1]
+    # Only a time that has come covers the late ones: a time planned
+    # ahead (after now) does not delay the catch-up run.
+    if policy == 'fire_once' and late and not (on_time and
+                                               on_time[0] <= now):
+        fires, late = late[-1:] + on_time, late[:-1]
+        if len(fires) > max_fires:
+            fires, next_at = fires[:max_fires], fires[max_fires]
     else:
         fires = on_time
     return FirePlan(fires, late[-max_fires:], next_at, backlog.count)
@@ -127,13 +143,13 @@ def _validate(policy: str, grace_seconds: float, max_fires: int) -> None:
 
 
 def _take(trigger: base.Trigger, first: datetime.datetime | None,
-          now: datetime.datetime, limit: int
+          until: datetime.datetime, limit: int
           ) -> tuple[list[datetime.datetime], datetime.datetime | None]:
-    """Return up to ``limit`` times from ``first`` that are <= ``now``,
+    """Return up to ``limit`` times from ``first`` that are <= ``until``,
     and the time after the last one taken."""
     taken = []
     time = first
-    while time is not None and time <= now and len(taken) < limit:
+    while time is not None and time <= until and len(taken) < limit:
         taken.append(time)
         time = trigger.next_fire(time)
     return taken, time

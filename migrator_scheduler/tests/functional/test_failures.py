@@ -35,7 +35,8 @@ def _kill_mid_sleep(cluster, victim, sleepers):
 
     The sleep job records its execution only after sleeping. Killed while
     it runs nothing but sleep jobs with a second or more still to sleep,
-    and while no run waits to be claimed (so none can start in between),
+    and while no run waits to be claimed (so none can start in between;
+    runs planned ahead, due a second or more later, are not cast yet),
     the victim leaves no trace of its attempts in the record file.
     """
     def quiet():
@@ -43,8 +44,10 @@ def _kill_mid_sleep(cluster, victim, sleepers):
         unfinished = cluster_mod.unfinished_runs()
         mine = [r for r in unfinished if r['executor_host'] == victim]
         young = now - datetime.timedelta(seconds=SLEEP_SECONDS - 1)
+        not_yet = now + datetime.timedelta(seconds=1)
         return (mine and
-                all(r['state'] == 'running' for r in unfinished) and
+                all(r['state'] == 'running' or r['scheduled_for'] > not_yet
+                    for r in unfinished) and
                 all(r['rule_id'] in sleepers and r['started_at'] > young
                     for r in mine))
 

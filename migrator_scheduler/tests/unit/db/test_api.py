@@ -144,3 +144,50 @@ def test_ensure_num_buckets():
     with pytest.raises(exception.BucketCountMismatch) as info:
         db_api.ensure_num_buckets(128)
     assert (info.value.configured, info.value.stored) == (128, 64)
+
+
+def _runs_planned_ahead(names: list[str]) -> dict[str, str]:
+    """Rules due one minute from now, fired ahead: {name: run state}."""
+    ahead = datetime.datetime.now(UTC) + datetime.timedelta(minutes=1)
+    db_api.create_rules([_rule(n, next_fire_at=ahead) for n in names])
+    db_api.fire_due_rules(
+        None, datetime.datetime.now(UTC),
+        lambda row: db_api.FirePlan(None, [(row.next_fire_at, 'pending',
+                                            None)]),
+        limit=100, horizon=ahead)
+    return _run_states()
+
+
+def _run_states() -> dict[str, str]:
+    names = {r['id']: r['name'] for r in db_api.list_rules()}
+    return {names[r['rule_id']]: r['state'] for r in db_api.list_runs()}
+
+
+def test_pause_withdraws_runs_planned_ahead():
+    assert _runs_planned_ahead(['a', 'b']) == {'a': 'pending',
+                                               'b': 'pending'}
+    rule = db_api.find_rule('demo', 'a')
+    db_api.set_rule_paused(rule['id'], True, None)
+    assert _run_states() == {'b': 'pending'}
+
+
+def test_pause_keeps_runs_whose_time_has_come():
+    past = datetime.datetime.now(UTC) - datetime.timedelta(seconds=1)
+    [rule_id] = db_api.create_rules([_rule('a', next_fire_at=past)])
+    _fire_all(past)
+    db_api.set_rule_paused(rule_id, True, None)
+    assert _run_states() == {'a': 'pending'}
+
+
+def test_replace_withdraws_runs_planned_ahead():
+    _runs_planned_ahead(['a', 'b'])
+    db_api.create_rules([_rule('a', trigger_expr='20s')], replace=True)
+    assert _run_states() == {'b': 'pending'}
+
+
+def test_a_claimed_run_is_not_withdrawn():
+    _runs_planned_ahead(['a'])
+    [run] = db_api.list_runs()
+    db_api.claim_runs([run['id']], 'host', datetime.datetime.now(UTC))
+    db_api.set_rule_paused(db_api.find_rule('demo', 'a')['id'], True, None)
+    assert _run_states() == {'a': 'running'}

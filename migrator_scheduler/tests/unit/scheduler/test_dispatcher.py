@@ -1,5 +1,6 @@
 """Tests of the dispatcher: casts in messages, then records the casts."""
 
+import datetime
 import threading
 
 from migrator_scheduler.db import api as db_api
@@ -71,3 +72,62 @@ def test_a_failed_cast_is_not_recorded(monkeypatch):
     # its runs undispatched.
     assert 'bad' not in recorded and 'a' not in recorded
     assert 'c' in recorded
+
+
+class ClockedAPI(FakeAPI):
+    """Records when each message was cast."""
+
+    def __init__(self):
+        super().__init__()
+        self.cast_at = []
+
+    def execute_runs(self, run_ids, retry=None):
+        super().execute_runs(run_ids, retry)
+        self.cast_at.append(dispatcher_mod._utcnow())
+
+
+def test_runs_are_held_until_their_time(monkeypatch):
+    marked = []
+    monkeypatch.setattr(db_api, 'mark_dispatched',
+                        lambda ids, when: marked.append((list(ids), when)))
+    api = ClockedAPI()
+    dispatcher = dispatcher_mod.Dispatcher(api, 10)
+    dispatcher.start()
+    now = dispatcher_mod._utcnow()
+    later = now + datetime.timedelta(milliseconds=300)
+    dispatcher.submit([{'id': 'later', 'scheduled_for': later},
+                       {'id': 'due', 'scheduled_for': now}])
+    # Stopping casts what is held, each run at its time.
+    dispatcher.stop()
+    assert api.messages == [['due'], ['later']]
+    assert api.cast_at[1] >= later
+    assert [ids for ids, _ in marked] == [['due'], ['later']]
+    assert dispatcher.idle()
+
+
+def test_a_run_in_hand_is_not_taken_twice(monkeypatch):
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda ids, when: None)
+    api = FakeAPI()
+    dispatcher = dispatcher_mod.Dispatcher(api, 10)
+    later = dispatcher_mod._utcnow() + datetime.timedelta(milliseconds=200)
+    dispatcher.start()
+    assert dispatcher.submit([{'id': 'a', 'scheduled_for': later}]) == 1
+    # The sweep finds the held run in the database: not taken again.
+    assert dispatcher.submit([{'id': 'a', 'scheduled_for': later},
+                              {'id': 'b', 'scheduled_for': later}]) == 1
+    assert dispatcher.held() == 2
+    dispatcher.stop()
+    assert sorted(i for m in api.messages for i in m) == ['a', 'b']
+    # Once cast and recorded, a run the sweep finds again is taken.
+    assert dispatcher.held() == 0
+
+
+def test_a_failed_cast_can_be_submitted_again(monkeypatch):
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda ids, when: None)
+    api = FakeAPI(poisoned={'bad'})
+    dispatcher = dispatcher_mod.Dispatcher(api, 10)
+    dispatcher.start()
+    dispatcher.submit([{'id': 'bad'}])
+    dispatcher.stop()
+    assert dispatcher.held() == 0
+    assert dispatcher.submit([{'id': 'bad'}]) == 1

@@ -27,11 +27,12 @@ class FakeMembership:
 
 
 class FakeDispatcher:
-    def submit(self, runs):
-        pass
+    def __init__(self):
+        self.submitted = []
 
-    def idle(self):
-        return True
+    def submit(self, runs):
+        self.submitted.extend(runs)
+        return len(runs)
 
 
 @pytest.fixture
@@ -97,6 +98,25 @@ def test_a_membership_change_looks_at_once(mgr):
     mgr._next_poll = 0.0
     mgr.iterate()
     assert len(db_api.list_runs()) == 1
+
+
+def test_a_membership_change_sweeps_at_once(mgr):
+    mgr.iterate()  # the first round sweeps; the next is sweep_interval away
+    _rule(_now() - datetime.timedelta(seconds=1))
+    mgr._next_look = 0.0
+    mgr.iterate()
+    [run] = mgr.dispatcher.submitted
+    mgr.dispatcher.submitted.clear()
+    # As if committed long ago by an owner that died before casting it.
+    with db_api._writer() as session:
+        session.execute(db_api.models.runs.update().values(
+            created_at=_now() - datetime.timedelta(minutes=1)))
+    mgr.iterate()
+    assert mgr.dispatcher.submitted == []  # not the sweep's time yet
+    mgr.membership.changed = True
+    mgr._next_poll = 0.0
+    mgr.iterate()
+    assert [r['id'] for r in mgr.dispatcher.submitted] == [run['id']]
 
 
 def test_a_batch_of_broken_rules_only_is_disabled(mgr):

@@ -28,15 +28,18 @@ class FakeDispatcher:
         self.submitted = []
 
     def submit(self, runs):
-        self.submitted.extend(runs)
-
-    def idle(self):
-        return True
+        taken = [r for r in runs
+                 if r['id'] not in {s['id'] for s in self.submitted}]
+        self.submitted.extend(taken)
+        return len(taken)
 
 
 @pytest.fixture
 def conf(sqlite_db):
-    return ms_conf.CONF
+    # Runs are created when due unless a test plans ahead.
+    ms_conf.CONF.set_override('fire_ahead', 0, group='scheduler')
+    yield ms_conf.CONF
+    ms_conf.CONF.clear_override('fire_ahead', group='scheduler')
 
 
 def _now():
@@ -197,3 +200,73 @@ def test_iterate_without_buckets_does_no_work(conf):
     mgr = _manager(conf, owned=())
     assert mgr.iterate() == cfg.CONF.coordination.watch_interval
     assert db_api.list_runs() == []
+
+
+def test_fire_ahead_creates_runs_before_their_time(conf):
+    conf.set_override('fire_ahead', 10, group='scheduler')
+    soon = _now() + datetime.timedelta(seconds=5)
+    later = _now() + datetime.timedelta(seconds=60)
+    db_api.create_rules([_rule('soon', soon), _rule('later', later)])
+    mgr = _manager(conf)
+    assert mgr.fire_due(None) == 1
+    [run] = db_api.list_runs(limit=10)
+    assert run['scheduled_for'] == soon and run['state'] == 'pending'
+    assert run['reason'] is None  # ahead is not late
+    assert [r['scheduled_for'] for r in mgr.dispatcher.submitted] == [soon]
+    rules = {r['name']: r for r in db_api.list_rules()}
+    assert rules['soon']['next_fire_at'] is None
+    assert rules['later']['next_fire_at'] == later
+
+
+def test_fire_ahead_plans_every_time_of_the_window(conf):
+    conf.set_override('fire_ahead', 10, group='scheduler')
+    # An even second: a time of the 2 s interval's grid.
+    start = _now().replace(microsecond=0) + datetime.timedelta(seconds=2)
+    start -= datetime.timedelta(seconds=start.second % 2)
+    db_api.create_rules([_rule('every2s', start, expr='2', kind='interval')])
+    mgr = _manager(conf)
+    mgr.fire_due(None)
+    times = sorted(r['scheduled_for'] for r in db_api.list_runs(limit=100))
+    assert times == [start + datetime.timedelta(seconds=2 * i)
+                     for i in range(len(times))]
+    assert 4 <= len(times) <= 6
+    assert db_api.list_rules()[0]['next_fire_at'] > _now() + \
+        datetime.timedelta(seconds=8)
+
+
+def test_iterate_wakes_fire_ahead_before_the_earliest_time(conf):
+    conf.set_override('fire_ahead', 10, group='scheduler')
+    db_api.create_rules([_rule('r', _now() + datetime.timedelta(
+        seconds=10.3))])
+    mgr = _manager(conf)
+    sleep = mgr.iterate()
+    assert 0 < sleep <= 0.3
+    assert db_api.list_runs() == []
+
+
+def test_sweep_takes_lost_runs_planned_ahead_only_within_the_window(conf):
+    conf.set_override('fire_ahead', 10, group='scheduler')
+    conf.set_override('sweep_interval', 0.1, group='scheduler')
+    try:
+        db_api.create_rules([
+            _rule('near', _now() + datetime.timedelta(seconds=5)),
+            _rule('far', _now() + datetime.timedelta(seconds=9.5))])
+        mgr = _manager(conf)
+        mgr.fire_due(None)
+        assert len(mgr.dispatcher.submitted) == 2
+        # As if planned by a scheduler that died, long ago enough.
+        mgr.dispatcher.submitted.clear()
+        with db_api._writer() as session:
+            session.execute(db_api.models.runs.update().values(
+                created_at=_now() - datetime.timedelta(seconds=5)))
+            session.execute(db_api.models.runs.update().where(
+                db_api.models.runs.c.scheduled_for > _now() +
+                datetime.timedelta(seconds=8)).values(
+                    scheduled_for=_now() + datetime.timedelta(minutes=5)))
+        mgr.sweep(None)
+        assert [r['scheduled_for'] > _now()
+                for r in mgr.dispatcher.submitted] == [True]
+        assert mgr.dispatcher.submitted[0]['rule_id'] == {
+            r['name']: r for r in db_api.list_rules()}['near']['id']
+    finally:
+        conf.clear_override('sweep_interval', group='scheduler')

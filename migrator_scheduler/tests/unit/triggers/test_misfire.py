@@ -13,6 +13,7 @@ from migrator_scheduler.triggers import misfire
 
 NOW = utc(2024, 5, 1, 12)
 MINUTE = datetime.timedelta(minutes=1)
+SECOND = datetime.timedelta(seconds=1)
 EVERY_MINUTE = triggers.build_trigger('interval', '1m', 'UTC')
 
 
@@ -207,3 +208,59 @@ class TestBoundedWork:
             utc(2024, 10, 26, 0, 30), utc(2024, 10, 27, 0, 30),
             utc(2024, 10, 28, 1, 30), utc(2024, 10, 29, 1, 30)]
         assert result.next_fire_at == utc(2024, 10, 30, 1, 30)
+
+
+class TestHorizon:
+    """Planning ahead: fire times up to a horizon, lateness from now."""
+
+    def test_plans_up_to_the_horizon(self):
+        horizon = NOW + 2 * MINUTE
+        assert misfire.plan_fires(
+            EVERY_MINUTE, NOW, NOW, 'skip', 30, 10,
+            horizon=horizon) == misfire.FirePlan(
+                [NOW, NOW + MINUTE, NOW + 2 * MINUTE], [], NOW + 3 * MINUTE,
+                0)
+
+    def test_nothing_before_the_horizon(self):
+        later = NOW + 5 * MINUTE
+        assert misfire.plan_fires(
+            EVERY_MINUTE, later, NOW, 'skip', 30, 10,
+            horizon=NOW + MINUTE) == misfire.FirePlan([], [], later, 0)
+
+    @pytest.mark.parametrize('policy', misfire.MISFIRE_POLICIES)
+    def test_lateness_is_measured_from_now(self, policy):
+        # Two minutes late with a 90 s grace: late, whatever the horizon.
+        late = NOW - 2 * MINUTE
+        result = misfire.plan_fires(EVERY_MINUTE, late, NOW, policy, 90, 10,
+                                    horizon=NOW + 30 * SECOND)
+        assert result.missed == 1
+        assert NOW in result.fire_times
+        if policy == 'fire_all':
+            assert result.fire_times == [late, NOW - MINUTE, NOW]
+        else:
+            assert result.fire_times == [NOW - MINUTE, NOW]
+            assert result.skipped_times == [late]
+
+    @pytest.mark.parametrize('max_fires,fires,next_at', [
+        # The catch-up run fires now, and the future time is planned too.
+        (10, [-10, 0], 10),
+        # Room for one run only: the catch-up run; the future one waits.
+        (1, [-10], 0),
+    ])
+    def test_fire_once_is_not_covered_by_a_time_ahead(self, max_fires,
+                                                      fires, next_at):
+        # Late times and only a future time within the horizon.
+        trigger = triggers.build_trigger('interval', '10m', 'UTC')
+        now = NOW - MINUTE
+        result = misfire.plan_fires(
+            trigger, NOW - 20 * MINUTE, now, 'fire_once', 60, max_fires,
+            horizon=now + 10 * MINUTE)
+        assert result.fire_times == [NOW + m * MINUTE for m in fires]
+        assert result.skipped_times == [NOW - 20 * MINUTE]
+        assert result.next_fire_at == NOW + next_at * MINUTE
+
+    def test_horizon_before_now(self):
+        with pytest.raises(exception.InvalidInput) as error:
+            misfire.plan_fires(EVERY_MINUTE, NOW, NOW, 'skip', 30, 10,
+                               horizon=NOW - SECOND)
+        assert error.value.field == 'horizon'
