@@ -6,6 +6,10 @@ import contextlib
 import dataclasses
 import logging
 
+from oslo_config import cfg
+
+from migrator_scheduler import conf as ms_conf
+
 from msbench import deployment as deployment_mod
 from msbench import profiling
 
@@ -39,6 +43,16 @@ class Context:
 
     def size_or(self, default: int) -> int:
         return self.size if self.size is not None else default
+
+    def option(self, section: str, name: str):
+        """The value of a service option in this deployment: a ``--set``
+        override, else the product's default."""
+        overrides = self.deployment.overrides.get(section, {})
+        if name in overrides:
+            return overrides[name]
+        conf = cfg.ConfigOpts()
+        ms_conf.register_all(conf)
+        return conf[section][name]
 
     def window(self, seconds: float) -> float:
         """An observation window, cut short in quick mode."""

@@ -39,12 +39,15 @@ def burst(result: dict, repeat: int) -> str:
                      _lags(m['lag_ms']['cast']),
                      _lags(m['lag_ms']['start']),
                      f'{m["last_cast_s"]:.2f}', f'{m["last_start_s"]:.2f}',
-                     f'{m["cast_runs_per_s"]:.0f}', m.get('recast', 0),
+                     f'{m["commit_runs_per_s"]:.0f}',
+                     f'{m.get("start_runs_per_s", float("nan")):.0f}',
+                     m.get('recast', 0),
                      m['duplicates'], m['misses']])
     return (f'Burst: {result["size"]:,} rules due at once (medians of '
             f'{repeat} rounds; lags in ms, p50/p99/max)\n' + _table(
                 ['schedulers', 'commit', 'cast', 'start', 'last cast s',
-                 'last start s', 'cast/s', 'recast', 'dup', 'miss'],
+                 'last start s', 'committed/s', 'started/s', 'recast',
+                 'dup', 'miss'],
                 rows) +
             _disturbed([r for e in result['schedulers'].values()
                         for r in e['rounds']]))

@@ -85,6 +85,18 @@ def last_event_s(rows, kind: str,
     return (max(times) - since).total_seconds()
 
 
+def rate_per_s(rows, kind: str) -> float:
+    """Events ``kind`` per second, from the first of ``rows`` to the last:
+    how fast the schedulers committed (``commit``) or the executors
+    started (``start``) the runs, wherever their nominal times lay."""
+    event = _EVENTS[kind]
+    times = [t for t in (event(r) for r in rows) if t is not None]
+    if len(times) < 2:
+        return float('nan')
+    span = (max(times) - min(times)).total_seconds()
+    return len(times) / span if span > 0 else float('nan')
+
+
 def _wait_count(engine: sa.engine.Engine, statement, params: dict,
                 expected: int, timeout: float, interval: float) -> int:
     deadline = time.monotonic() + timeout

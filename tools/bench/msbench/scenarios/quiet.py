@@ -46,8 +46,11 @@ def run(ctx: context.Context, names) -> dict:
     ctx.deployment.scale(SCHEDULERS)
     ctx.servers.clear()
     record = ctx.deployment.record_file('quiet')
+    # The first rules are loaded fire_ahead before their time, as the
+    # later ones are: the schedulers see every rule early enough.
     start = rulegen.utcnow().replace(microsecond=0) + datetime.timedelta(
-        seconds=_LEAD + 1 + size / 20_000)
+        seconds=_LEAD + 1 + size / 20_000 +
+        float(ctx.option('scheduler', 'fire_ahead')))
     step = datetime.timedelta(microseconds=1_000_000 // RATE)
     due = [start + i * step for i in range(size)]
     ids, load_s = rulegen.timed_copy(

@@ -28,6 +28,7 @@ from msbench import context
 from msbench import deployment
 from msbench import membership
 from msbench import rulegen
+from msbench import runs
 from msbench import stats
 
 NAMES = ('rebalance',)
@@ -36,15 +37,20 @@ _SIMULATIONS = 200
 _WARM_S = 3.0
 
 
-def _first_runs_after(ctx: context.Context,
-                      after: datetime.datetime) -> dict:
-    """``{rule id: creation time of its first run created after}``."""
-    table = models.runs
-    stmt = sa.select(table.c.rule_id, sa.func.min(table.c.created_at)
-                     ).where(table.c.created_at > after).group_by(
-                         table.c.rule_id)
-    with ctx.engine.connect() as conn:
-        return dict(conn.execute(stmt).all())
+def _first_casts_after(ctx: context.Context,
+                       after: datetime.datetime) -> dict:
+    """``{rule id: cast time of its first run due after ``after``}``.
+
+    Cast, not created: a run may have been created ``fire_ahead`` before
+    its time by the scheduler that was then killed; it fires when the
+    new owner's sweep casts it.
+    """
+    first: dict = {}
+    for row in sorted(runs.fetch(ctx.engine),
+                      key=lambda r: r.scheduled_for):
+        if row.scheduled_for > after and row.rule_id not in first:
+            first[row.rule_id] = runs.cast_time(row)
+    return {rule: cast for rule, cast in first.items() if cast is not None}
 
 
 def _change(ctx: context.Context, action, label: str) -> dict:
@@ -130,7 +136,7 @@ def failover_round(ctx: context.Context, count: int) -> dict:
     gone_s = time.monotonic() - began
 
     def fired_again():
-        rows = _first_runs_after(ctx, killed_at)
+        rows = _first_casts_after(ctx, killed_at)
         return rows if len(rows) >= len(probes) else None
     first_runs = ms_fixtures.wait_for(
         fired_again, ctx.deployment.session_timeout + 60,
