@@ -13,6 +13,10 @@ def _cdf(axes, quantiles: list[float], label: str, style: str,
          color: str | None = None) -> None:
     if not quantiles:
         return
+    if max(quantiles) <= 0:
+        # Every run committed ahead of its time: nothing on a log axis
+        # of lateness; the tables give how far ahead.
+        return
     fractions = [i / (len(quantiles) - 1) for i in range(len(quantiles))]
     # Lags below 0.1 ms are drawn at 0.1 ms: the x axis is logarithmic.
     axes.plot([max(q, 0.1) for q in quantiles], fractions, style,
