@@ -402,9 +402,9 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
         backend has no row locks); the whole batch was rolled back.
     """
     rules = models.rules
+    until = now if horizon is None else horizon
     stmt = sa.select(*(rules.c[c] for c in _DUE_COLUMNS)).where(
-        rules.c.next_fire_at <= (now if horizon is None else horizon)
-    ).order_by(
+        rules.c.next_fire_at <= until).order_by(
             rules.c.next_fire_at).limit(limit).with_for_update(
                 skip_locked=True)
     if buckets is not None:

@@ -70,14 +70,25 @@ class Planner:
             trigger, rule.next_fire_at, self.now, rule.misfire_policy,
             self._default_grace if grace is None else grace,
             self._max_fires, horizon=self.horizon)
-        runs = [(t, 'pending', _reason(plan, t)) for t in plan.fire_times]
+        catch_up = _catch_up_time(plan, self.now)
+        runs = [(t, 'pending', _reason(plan) if t == catch_up else None)
+                for t in plan.fire_times]
         runs.extend((t, 'skipped', 'misfire: skipped')
                     for t in plan.skipped_times)
         # A tuple: the plan is shared by every rule with the same key.
         return db_api.FirePlan(plan.next_fire_at, tuple(runs))
 
 
-def _reason(plan: misfire.FirePlan, fire_time) -> str | None:
-    if plan.missed and plan.fire_times and fire_time == plan.fire_times[-1]:
-        return f'misfire: {plan.missed} late fire times'
-    return None
+def _catch_up_time(plan: misfire.FirePlan, now: datetime.datetime
+                   ) -> datetime.datetime | None:
+    """The run that carries the misfire reason: the latest one whose time
+    has come (times planned ahead are not part of a catch-up)."""
+    if not plan.missed:
+        return None
+    come = [t for t in plan.fire_times if t <= now]
+    return come[-1] if come else None
+
+
+def _reason(plan: misfire.FirePlan) -> str:
+    return f'misfire: {plan.missed} late fire times'
+

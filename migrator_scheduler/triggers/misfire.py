@@ -1,7 +1,9 @@
 """Planning the runs of a rule whose fire times are due or overdue.
 
 A scheduler that finds ``next_fire_at <= now`` walks the nominal fire
-times from ``next_fire_at`` up to ``now``. A time at most
+times from ``next_fire_at`` up to ``now``, or up to a later *horizon*
+when it creates runs ahead of their time; lateness is always measured
+from ``now``. A time at most
 ``grace_seconds`` old is *on time* and always fires. An older one is
 *late* (a misfire) and is handled by the rule's policy:
 
@@ -45,8 +47,7 @@ class FirePlan:
         only the most recent ``max_fires``.
     :ivar next_fire_at: the rule's new next fire time, or None when the
         trigger is exhausted. After the horizon (``now`` by default)
-        unless a ``max_fires`` cap
-        left due times for the next call.
+        unless a ``max_fires`` cap left due times for the next call.
     :ivar missed: how many nominal times were late beyond the grace
         time.
     """

@@ -270,3 +270,19 @@ def test_sweep_takes_lost_runs_planned_ahead_only_within_the_window(conf):
             r['name']: r for r in db_api.list_rules()}['near']['id']
     finally:
         conf.clear_override('sweep_interval', group='scheduler')
+
+
+def test_the_misfire_reason_goes_to_the_catch_up_run_not_one_ahead(conf):
+    conf.set_override('fire_ahead', 120, group='scheduler')
+    late = _ten_minutes_late()
+    db_api.create_rules([_rule('late', late, expr='60', kind='interval',
+                               policy='fire_once', grace=0)])
+    _manager(conf).fire_due(None)
+    pending = sorted((r for r in db_api.list_runs(limit=100)
+                      if r['state'] == 'pending'),
+                     key=lambda r: r['scheduled_for'])
+    catch_up, *ahead = pending
+    assert catch_up['scheduled_for'] <= _now()
+    assert catch_up['reason'].startswith('misfire')
+    assert ahead and all(r['scheduled_for'] > _now() for r in ahead)
+    assert [r['reason'] for r in ahead] == [None] * len(ahead)
