@@ -130,10 +130,6 @@ class Dispatcher:
         with self._lock:
             return len(self._in_flight)
 
-    def idle(self) -> bool:
-        """Whether every submitted run was cast and recorded as such."""
-        return self.held() == 0
-
     def _forget(self, run_ids: collections.abc.Iterable[str]) -> None:
         with self._lock:
             self._in_flight.difference_update(run_ids)

@@ -32,7 +32,7 @@ def _run(monkeypatch, api, batches, batch_size=3):
     for batch in batches:
         dispatcher.submit([{'id': i} for i in batch])
     dispatcher.stop()
-    assert dispatcher.idle()
+    assert dispatcher.held() == 0
     return marked
 
 
@@ -102,7 +102,7 @@ def test_runs_are_held_until_their_time(monkeypatch):
     assert api.messages == [['due'], ['later']]
     assert api.cast_at[1] >= later
     assert [ids for ids, _ in marked] == [['due'], ['later']]
-    assert dispatcher.idle()
+    assert dispatcher.held() == 0
 
 
 def test_a_run_in_hand_is_not_taken_twice(monkeypatch):
