@@ -51,6 +51,25 @@ REDISPATCH_AFTER = 5
 # Seconds between two polls of whatever a test waits for.
 POLL_INTERVAL = 0.2
 
+# What the tests change from the product's defaults to run faster: short
+# sweeps and heartbeats, quick re-casts, and a reconnection to RabbitMQ
+# every second instead of backing off (a cast then gives up a few
+# seconds into a broker outage, and everyone is back a second after the
+# broker). A test of how the product itself behaves sets
+# ``Cluster.tuned = False`` and runs without any of it.
+TUNING = {
+    'DEFAULT': {'graceful_shutdown_timeout': 30},
+    'scheduler': {'sweep_interval': 1,
+                  'redispatch_after': REDISPATCH_AFTER},
+    'executor': {'heartbeat_interval': 1, 'workers': 16},
+    'oslo_messaging_rabbit': {
+        'rabbit_retry_interval': 1,
+        'rabbit_retry_backoff': 0,
+        'rabbit_interval_max': 1,
+        'kombu_reconnect_delay': 0,
+    },
+}
+
 SCHEDULER = 'migrator-scheduler'
 EXECUTOR = 'migrator-scheduler-executor'
 
@@ -333,23 +352,34 @@ class Cluster(fixtures.Fixture):
     :param directory: where configuration, logs and the record file go;
         they are kept for debugging.
 
-    ``lost_run_timeout`` may be changed before processes are started.
+    Before processes are started, a test may change ``lost_run_timeout``,
+    set ``tuned = False`` to run every process with the product's own
+    defaults (see :data:`TUNING`), and put options of its own in
+    ``overrides`` (``{section: {option: value}}``, applied last).
     """
 
     def __init__(self, database_url: str, zookeeper_url: str,
                  transport_url: str, directory: str) -> None:
         super().__init__()
         self.database_url = database_url
-        self.coordination_url = (
-            f'{zookeeper_url}?timeout={SESSION_TIMEOUT}')
+        self.zookeeper_url = zookeeper_url
         self.transport_url = transport_url
         self.directory = directory
         self.group = ms_fixtures.unique_name('ms_group')
         self.topic = ms_fixtures.unique_name('ms_executor')
         self.record_file = os.path.join(directory, 'record.txt')
         self.lost_run_timeout = LOST_RUN_TIMEOUT
+        self.tuned = True
+        self.overrides: dict[str, dict] = {}
         self.processes = None
         self.observer = None
+
+    @property
+    def coordination_url(self) -> str:
+        """The schedulers' tooz URL; tuned, with a short session."""
+        if self.tuned:
+            return f'{self.zookeeper_url}?timeout={SESSION_TIMEOUT}'
+        return self.zookeeper_url
 
     def _setUp(self) -> None:
         stack = contextlib.ExitStack()
@@ -374,13 +404,12 @@ class Cluster(fixtures.Fixture):
             'kazoo.client=WARNING', 'tooz=INFO',
             # Each firing is logged at DEBUG: the tests count them.
             'migrator_scheduler.scheduler.manager=DEBUG']
-        return {
+        sections = {
             'DEFAULT': {
                 'transport_url': self.transport_url,
                 'host': name,
                 'state_path': self.directory,
                 'default_log_levels': levels,
-                'graceful_shutdown_timeout': 30,
             },
             'database': {'connection': self.database_url},
             'coordination': {
@@ -391,25 +420,18 @@ class Cluster(fixtures.Fixture):
             'scheduler': {
                 'embedded_executor': False,
                 'num_buckets': NUM_BUCKETS,
-                'sweep_interval': 1,
-                'redispatch_after': REDISPATCH_AFTER,
             },
-            'executor': {
-                'topic': self.topic,
-                'heartbeat_interval': 1,
-                'lost_run_timeout': self.lost_run_timeout,
-                'workers': 16,
-            },
-            # Reconnect every second instead of backing off: a cast then
-            # gives up (retry=3) a few seconds into a broker outage, and
-            # everyone is back a second after the broker.
-            'oslo_messaging_rabbit': {
-                'rabbit_retry_interval': 1,
-                'rabbit_retry_backoff': 0,
-                'rabbit_interval_max': 1,
-                'kombu_reconnect_delay': 0,
-            },
+            'executor': {'topic': self.topic},
         }
+        layers = [self.overrides]
+        if self.tuned:
+            layers.insert(0, TUNING)
+            layers.insert(1, {'executor': {
+                'lost_run_timeout': self.lost_run_timeout}})
+        for layer in layers:
+            for section, options in layer.items():
+                sections.setdefault(section, {}).update(options)
+        return sections
 
     # --------------------------------------------------------- processes
 
