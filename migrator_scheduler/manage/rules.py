@@ -31,12 +31,7 @@ def _with_database(func):
     """Check the schema and bucket count before a rule command."""
     @functools.wraps(func)
     def wrapper(**kwargs):
-        current, head = migration.version(), migration.head()
-        if current != head:
-            raise exception.ConfigurationError(
-                f'the database schema is at revision {current or "none"}, '
-                f'this code needs {head}; run '
-                f'"migrator-scheduler-manage db sync"')
+        migration.require_head()
         # Refuses a changed [scheduler] num_buckets before any rule is
         # written with buckets computed from it.
         db_api.ensure_num_buckets(CONF.scheduler.num_buckets)

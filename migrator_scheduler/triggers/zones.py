@@ -34,3 +34,12 @@ def load_timezone(name: str) -> zoneinfo.ZoneInfo:
         # OSError: the key names a directory such as 'Europe'.
         raise exception.InvalidTrigger(
             FIELD, f'unknown timezone {name!r}') from None
+
+
+def tz_version() -> str | None:
+    """Return the version of the tz database zones are loaded from."""
+    try:
+        import tzdata
+    except ImportError:
+        return None
+    return tzdata.IANA_VERSION
