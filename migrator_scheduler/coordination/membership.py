@@ -107,7 +107,8 @@ class BucketMembership:
         return self._suspended
 
     def take_change(self) -> bool:
-        """Return whether the owned buckets changed since the last call."""
+        """Return whether the owned buckets changed, or this member joined
+        again, since the last call."""
         if not self._changed.is_set():
             return False
         self._changed.clear()
@@ -215,6 +216,9 @@ class BucketMembership:
                         self._group.decode())
             self._join()
             self.rejoins += 1
+            # Worth telling the loop even if the buckets stay the same:
+            # it reports and sweeps at once.
+            self._notify()
             members = self._list_members()
         now = time.monotonic()
         if set(members) == set(self._view.members) and \
@@ -256,6 +260,9 @@ class BucketMembership:
         LOG.info('Bucket ownership changed: now %d buckets (was %d), %d '
                  'members, ring %s', len(new.owned), len(old.owned),
                  len(new.members), new.fingerprint)
+        self._notify()
+
+    def _notify(self) -> None:
         self._changed.set()
         if self._on_change is not None:
             self._on_change()

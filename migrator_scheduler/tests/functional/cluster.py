@@ -15,8 +15,10 @@ problems, empty when all is well, so one assertion shows every fault.
 import collections
 import contextlib
 import datetime
+import json
 import os
 import re
+import subprocess
 import time
 import typing
 import uuid
@@ -513,6 +515,43 @@ class Cluster(fixtures.Fixture):
     def stop(self, names, timeout: float = 60.0) -> None:
         """Stop the named processes gracefully, all at once."""
         self.processes.stop_all(list(names), timeout=timeout)
+
+    def cluster_status(self, settle: float = 0) -> tuple[int, dict]:
+        """Run ``migrator-scheduler-manage cluster status`` as an operator
+        would; return its exit code and its JSON report."""
+        config_file = os.path.join(self.directory, 'manage.conf')
+        sections = self.config('manage')
+        processes.write_config(config_file, sections)
+        command = [os.path.join(processes.BIN_DIR,
+                                'migrator-scheduler-manage'),
+                   '--config-file', config_file, 'cluster', 'status',
+                   '--format', 'json', '--settle', str(settle)]
+        done = subprocess.run(command, capture_output=True, text=True,
+                              timeout=120)
+        try:
+            report = json.loads(done.stdout)
+        except ValueError:
+            raise AssertionError(
+                f'cluster status printed no report (exit {done.returncode})'
+                f': {done.stdout}{done.stderr}') from None
+        return done.returncode, report
+
+    def wait_healthy(self, timeout: float) -> dict:
+        """Wait until ``cluster status`` reports no problem; return the
+        report."""
+        last = {}
+
+        def healthy():
+            code, last['report'] = self.cluster_status()
+            return code == 0 and last['report']
+
+        try:
+            return ms_fixtures.wait_for(healthy, timeout,
+                                        'cluster status to be healthy',
+                                        interval=1.0)
+        except TimeoutError as exc:
+            problems = last.get('report', {}).get('problems')
+            raise AssertionError(f'{exc}; problems: {problems}') from None
 
     # -------------------------------------------------------------- logs
 

@@ -91,11 +91,13 @@ def test_the_view_is_what_a_fresh_listing_shows(make_member, raw_member):
 
 def test_member_rejoins_when_dropped_from_group(make_member):
     a = make_member('a')
+    a.take_change()
     # What a session expiry does: the member's registration disappears.
     a._coordinator.leave_group(a._group).get()
     a.refresh()
     assert a.member_id in a._list_members()
     assert a.rejoins == 1
+    assert a.take_change()  # the loop is told, to report and sweep
     assert a.owned_buckets == frozenset(range(NUM_BUCKETS))
 
 
