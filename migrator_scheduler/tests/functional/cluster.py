@@ -21,6 +21,7 @@ import re
 import subprocess
 import time
 import typing
+import urllib.parse
 import uuid
 
 import fixtures
@@ -383,6 +384,12 @@ class Cluster(fixtures.Fixture):
             return f'{self.zookeeper_url}?timeout={SESSION_TIMEOUT}'
         return self.zookeeper_url
 
+    def coordination_url_via(self, address: str) -> str:
+        """:attr:`coordination_url` reaching ZooKeeper at ``address``
+        (``host:port``, e.g. a proxy's) instead."""
+        parsed = urllib.parse.urlsplit(self.coordination_url)
+        return urllib.parse.urlunsplit(parsed._replace(netloc=address))
+
     def _setUp(self) -> None:
         stack = contextlib.ExitStack()
         self.addCleanup(stack.close)
@@ -400,8 +407,12 @@ class Cluster(fixtures.Fixture):
         print(f'Logs of the cluster are in {self.directory}')
         print(self.processes.tails())
 
-    def config(self, name: str) -> dict:
-        """The configuration sections of process ``name``."""
+    def config(self, name: str, overrides: dict | None = None) -> dict:
+        """The configuration sections of process ``name``.
+
+        :param overrides: ``{section: {option: value}}`` of this process
+            alone, applied after the cluster's own ``overrides``.
+        """
         levels = oslo_log.get_default_log_levels() + [
             'kazoo.client=WARNING', 'tooz=INFO',
             # Each firing is logged at DEBUG: the tests count them.
@@ -425,7 +436,7 @@ class Cluster(fixtures.Fixture):
             },
             'executor': {'topic': self.topic},
         }
-        layers = [self.overrides]
+        layers = [self.overrides, overrides or {}]
         if self.tuned:
             layers.insert(0, TUNING)
             layers.insert(1, {'executor': {
@@ -437,11 +448,27 @@ class Cluster(fixtures.Fixture):
 
     # --------------------------------------------------------- processes
 
-    def start_scheduler(self, name: str) -> processes.ServiceProcess:
-        return self.processes.spawn(name, SCHEDULER, self.config(name))
+    def start_scheduler(self, name: str, overrides: dict | None = None,
+                        env: dict[str, str] | None = None
+                        ) -> processes.ServiceProcess:
+        """Start scheduler ``name``.
 
-    def start_executor(self, name: str) -> processes.ServiceProcess:
-        return self.processes.spawn(name, EXECUTOR, self.config(name))
+        :param overrides: configuration of this process alone, as for
+            :meth:`config` (e.g. its ``[coordination] backend_url``
+            through a proxy).
+        :param env: environment variables of this process alone (e.g.
+            a shifted clock).
+        """
+        return self.processes.spawn(name, SCHEDULER,
+                                    self.config(name, overrides), env=env)
+
+    def start_executor(self, name: str, overrides: dict | None = None,
+                       env: dict[str, str] | None = None
+                       ) -> processes.ServiceProcess:
+        """Start executor ``name``; arguments as for
+        :meth:`start_scheduler`."""
+        return self.processes.spawn(name, EXECUTOR,
+                                    self.config(name, overrides), env=env)
 
     def process(self, name: str) -> processes.ServiceProcess:
         return self.processes.processes[name]
