@@ -116,16 +116,27 @@ class BucketMembership:
 
     # ---------------------------------------------------------- lifecycle
 
-    def start(self) -> None:
-        """Connect, join, list the group once, then keep listing it."""
+    def start(self, suspended: bool = False) -> None:
+        """Connect, join, list the group once, then keep listing it.
+
+        :param suspended: start as after :meth:`suspend`: connected, but
+            not a member until :meth:`resume`.
+        """
         self._coordinator = coordination.get_coordinator(
             self._backend_url, self.member_id)
         self._coordinator.start(start_heart=True)
-        self._join()
+        self._suspended = suspended
+        if suspended:
+            LOG.warning('Not joining group %s as %s until this scheduler '
+                        'may fire', self._group.decode(),
+                        self.member_id.decode())
+        else:
+            self._join()
         self.refresh()
-        LOG.info('Joined group %s as %s owning %d of %d buckets',
-                 self._group.decode(), self.member_id.decode(),
-                 len(self.owned_buckets), self._num_buckets)
+        if not suspended:
+            LOG.info('Joined group %s as %s owning %d of %d buckets',
+                     self._group.decode(), self.member_id.decode(),
+                     len(self.owned_buckets), self._num_buckets)
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._watch, name='group-watcher', daemon=True)

@@ -15,6 +15,7 @@ from migrator_scheduler import exception
 from migrator_scheduler.executor import service as executor_service
 from migrator_scheduler import rpc
 from migrator_scheduler.rpc import executor_api
+from migrator_scheduler.scheduler import clock as clock_mod
 from migrator_scheduler.scheduler import dispatcher as dispatcher_mod
 from migrator_scheduler.scheduler import manager as manager_mod
 
@@ -60,9 +61,15 @@ class SchedulerService(service.Service):
             conf.coordination.watch_interval,
             conf.coordination.membership_check_interval,
             on_change=self._wake.set)
-        self._membership.start()
+        # A scheduler whose clock is off must not even join: its peers
+        # would hand it buckets it will not fire.
+        clock = clock_mod.ClockGuard(conf.scheduler.max_clock_skew,
+                                     conf.scheduler.clock_check_interval)
+        clock.check()
+        self._membership.start(suspended=clock.skewed)
         self.manager = manager_mod.SchedulerManager(
-            conf, self._membership, self._dispatcher, num_buckets)
+            conf, self._membership, self._dispatcher, num_buckets,
+            clock_guard=clock)
         self._dispatcher.start()
         self._stop.clear()
         self._loop_thread = threading.Thread(

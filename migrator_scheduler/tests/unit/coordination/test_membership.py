@@ -171,3 +171,17 @@ def test_the_listing_thread_survives_a_failure(make_member, monkeypatch):
     assert listed.wait(10), 'the listing thread stopped after a failure'
     assert a._thread.is_alive()
     assert a.owned_buckets == frozenset(range(NUM_BUCKETS))
+
+
+def test_a_member_started_suspended_joins_on_resume(url):
+    member = membership.BucketMembership(
+        url, 'group', 'a', NUM_BUCKETS, RING_POINTS, watch_interval=60.0,
+        reconcile_interval=60.0)
+    member.start(suspended=True)
+    try:
+        assert member.owned_buckets == frozenset()
+        assert member.member_id not in member._list_members()
+        member.resume()
+        assert member.owned_buckets == frozenset(range(NUM_BUCKETS))
+    finally:
+        member.stop()
