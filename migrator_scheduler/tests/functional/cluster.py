@@ -334,6 +334,29 @@ def check_records(runs: list[dict], records: list[Record]) -> list[str]:
     return problems
 
 
+def check_dispatch_times(runs: list[dict]) -> list[str]:
+    """Check that every started run says when it was sent.
+
+    Each run an executor started has a ``dispatched_at``, and it is no
+    later than its ``started_at``: a run cannot start before its cast.
+    """
+    started = [r for r in runs if r['started_at'] is not None]
+    missing = [r['id'] for r in started if r['dispatched_at'] is None]
+    late = [(r['id'], r['dispatched_at'].isoformat(),
+             r['started_at'].isoformat()) for r in started
+            if r['dispatched_at'] is not None and
+            r['dispatched_at'] > r['started_at']]
+    problems = []
+    if missing:
+        problems.append(f'{len(missing)} of {len(started)} started runs '
+                        f'have no dispatched_at, e.g. {missing[:5]}')
+    if late:
+        problems.append(f'{len(late)} runs were dispatched after they '
+                        f'started (id, dispatched_at, started_at), e.g. '
+                        f'{late[:3]}')
+    return problems
+
+
 def problems_message(problems: list[str], limit: int = 20) -> str:
     shown = '\n  '.join(problems[:limit])
     more = f'\n  ... and {len(problems) - limit} more' if (
@@ -533,6 +556,7 @@ class Cluster(fixtures.Fixture):
         """Assert every exactly-once property; return the runs."""
         runs = all_runs()
         problems = check_runs(rules, runs, fired_until)
+        problems += check_dispatch_times(runs)
         problems += check_records(runs, self.records())
         assert not problems, problems_message(problems)
         return runs
