@@ -53,7 +53,9 @@ def get_server(target: messaging.Target, endpoints: list
         access_policy=dispatcher.ExplicitRPCAccessPolicy)
 
 
-def get_client(target: messaging.Target, version_cap: str | None = None
+def get_client(target: messaging.Target, version_cap: str | None = None,
+               transport_options: messaging.TransportOptions | None = None
                ) -> messaging.RPCClient:
     return messaging.get_rpc_client(get_transport(), target,
-                                    version_cap=version_cap)
+                                    version_cap=version_cap,
+                                    transport_options=transport_options)

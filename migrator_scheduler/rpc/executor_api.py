@@ -26,8 +26,13 @@ class ExecutorAPI:
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         target = messaging.Target(topic=conf.executor.topic,
                                   version=RPC_API_VERSION)
+        # Mandatory routing: a cast no queue takes (the topic queue is
+        # gone with a broker restart until an executor declares it
+        # again) fails instead of vanishing, so it counts as not cast.
         self._client = rpc.get_client(
-            target, version_cap=conf.executor.rpc_version_cap)
+            target, version_cap=conf.executor.rpc_version_cap,
+            transport_options=messaging.TransportOptions(
+                at_least_once=True))
 
     def execute_runs(self, run_ids: list[str], cast_at: datetime.datetime,
                      retry: int | None = None) -> None:
@@ -38,6 +43,11 @@ class ExecutorAPI:
         the scheduler records the cast. A message sent while no executor
         listens, or lost with the broker, is recovered by the owner's
         sweep, which casts pending runs again.
+
+        :raises oslo_messaging.MessageUndeliverable: no queue is bound to
+            the topic.
+        :raises oslo_messaging.MessageDeliveryFailure: the broker could
+            not be reached within ``retry``.
         """
         if self._client.can_send_version('1.1'):
             version, sent_at = '1.1', cast_at

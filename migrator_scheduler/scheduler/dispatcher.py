@@ -12,6 +12,7 @@ import time
 from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.scheduler import cast_outage
 
 LOG = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ class Dispatcher:
     Each message carries the time its cast was made, which the
     executor's claim records as ``dispatched_at``; the recorder writes
     the same time for runs still pending (the sweep's clock for
-    ``redispatch_after``).
+    ``redispatch_after``). Failed and successful casts are reported to
+    :attr:`outages`.
     """
 
     def __init__(self, executor_api, batch_size: int,
@@ -88,6 +90,7 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.cast_count = 0
+        self.outages = cast_outage.CastOutages()
 
     def start(self) -> None:
         self._threads = [
@@ -195,10 +198,12 @@ class Dispatcher:
                 # A bounded retry: while the broker is away the runs wait
                 # in the database, not in this process's memory.
                 self._api.execute_runs(chunk, cast_at, retry=3)
-            except Exception:
-                LOG.warning('Could not cast %d runs; the sweep will retry',
-                            len(chunk), exc_info=True)
+            except Exception as exc:
+                self.outages.failed(cast_at, exc)
+                LOG.debug('Could not cast %d runs; the sweep will retry',
+                          len(chunk))
                 continue
+            self.outages.succeeded(self._clock())
             casts.append((chunk, cast_at))
         return casts
 

@@ -157,3 +157,35 @@ def test_each_message_carries_and_records_the_time_before_its_cast(
     assert marked == list(zip(api.messages, api.carried))
     assert len(set(api.carried)) == 3
 
+
+class FlakyAPI(FakeAPI):
+    """Fails every cast while ``down`` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = True
+
+    def execute_runs(self, run_ids, cast_at, retry=None):
+        if self.down:
+            raise RuntimeError('broker away')
+        super().execute_runs(run_ids, cast_at, retry)
+
+
+def test_failed_casts_then_a_success_end_an_outage(monkeypatch):
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: None)
+    api = FlakyAPI()
+    dispatcher = dispatcher_mod.Dispatcher(api, 10)
+    dispatcher.start()
+    before = dispatcher_mod._utcnow()
+    for run_id in 'ab':
+        dispatcher.submit([{'id': run_id}])
+        dispatcher._queue.join()
+    assert dispatcher.outages.take_ended() is None
+    assert dispatcher.outages.failed_casts == 2
+    api.down = False
+    dispatcher.submit([{'id': 'c'}])
+    dispatcher.stop()
+    outage = dispatcher.outages.take_ended()
+    assert before <= outage.began <= outage.ended
+    assert dispatcher.outages.take_ended() is None
+    assert api.messages == [['c']]

@@ -8,6 +8,7 @@ import pytest
 from migrator_scheduler.common import buckets
 from migrator_scheduler import conf as ms_conf
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.scheduler import cast_outage
 from migrator_scheduler.scheduler import manager
 
 NUM_BUCKETS = 16
@@ -29,6 +30,7 @@ class FakeMembership:
 class FakeDispatcher:
     def __init__(self):
         self.submitted = []
+        self.outages = cast_outage.CastOutages()
 
     def submit(self, runs):
         self.submitted.extend(runs)
