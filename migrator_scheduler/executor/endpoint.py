@@ -31,9 +31,18 @@ class ExecutorEndpoint:
     def execute_runs(self, context: dict, **arguments) -> None:
         """Claim and run ``run_ids``; ``cast_at`` (1.1) is recorded as
         their ``dispatched_at``."""
-        try:
-            request = executor_messages.parse_execute_runs(arguments)
-        except executor_messages.InvalidMessage as exc:
-            LOG.error('Dropped an invalid execute_runs message: %s', exc)
-            return
-        self._manager.execute_runs(request.run_ids, request.cast_at)
+        request = _checked(arguments)
+        if request is not None:
+            self._manager.execute_runs(request.run_ids, request.cast_at)
+
+
+def _checked(arguments: dict) -> executor_messages.ExecuteRuns | None:
+    """The checked request, or None once the refusal is logged."""
+    try:
+        return executor_messages.parse_execute_runs(arguments)
+    except executor_messages.InvalidMessage as exc:
+        error = str(exc)
+    # Logged once the exception is handled: within the handler, oslo.log
+    # would append the exception to the line a second time.
+    LOG.error('Dropped an invalid execute_runs message: %s', error)
+    return None
