@@ -50,6 +50,9 @@ LOST_RUN_TIMEOUT = 30
 REDISPATCH_AFTER = 5
 # Seconds between two polls of whatever a test waits for.
 POLL_INTERVAL = 0.2
+# How far behind the wall clock the last required fire time may be when
+# firing stops: the schedulers of a busy machine run a little late.
+FIRE_MARGIN = datetime.timedelta(seconds=5)
 
 # What the tests change from the product's defaults to run faster: short
 # sweeps and heartbeats, quick re-casts, and a reconnection to RabbitMQ
@@ -560,6 +563,16 @@ class Cluster(fixtures.Fixture):
         problems += check_records(runs, self.records())
         assert not problems, problems_message(problems)
         return runs
+
+    def finish(self, rules: dict[str, Rule],
+               drain_timeout: float = 60.0) -> list[dict]:
+        """Pause ``rules``, wait until every run finished, then
+        :meth:`verify` every fire time up to :data:`FIRE_MARGIN` before
+        the pause; return the runs."""
+        paused_at = utcnow()
+        pause_rules(rules)
+        wait_drained(timeout=drain_timeout)
+        return self.verify(rules, paused_at - FIRE_MARGIN)
 
 
 @contextlib.contextmanager

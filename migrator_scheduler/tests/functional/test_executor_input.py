@@ -10,7 +10,6 @@ logged each refusal in a bounded line, and runs the runs of a scheduler
 exactly once.
 """
 
-import datetime
 import json
 import os
 import pickle
@@ -25,7 +24,6 @@ from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 from migrator_scheduler.tests.functional.fixtures import processes
 
 EXCHANGE = 'migrator'
-MARGIN = datetime.timedelta(seconds=5)
 # No log line of the executor may come close to repeating a payload.
 MAX_LOG_LINE = 2000
 MEGABYTE = 1024 * 1024
@@ -166,7 +164,4 @@ def test_malformed_messages_leave_the_executor_working(pg_cluster,
     rules = cluster_mod.create_rules(
         10, 2, job_args={'record': cluster.record_file})
     cluster.run_for(8, alive=names)
-    paused_at = cluster_mod.utcnow()
-    cluster_mod.pause_rules(rules)
-    cluster_mod.wait_drained()
-    cluster.verify(rules, paused_at - MARGIN)
+    cluster.finish(rules)
