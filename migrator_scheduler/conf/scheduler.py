@@ -2,6 +2,9 @@
 
 from oslo_config import cfg
 
+# Executors refuse a message with more run ids than this.
+MAX_CAST_BATCH_SIZE = 10000
+
 GROUP = cfg.OptGroup(
     'scheduler',
     title='Scheduler options',
@@ -17,11 +20,12 @@ _opts = [
              'but hold row locks longer.'),
     cfg.IntOpt(
         'cast_batch_size',
-        default=200, min=1, max=10000,
+        default=200, min=1, max=MAX_CAST_BATCH_SIZE,
         help='Maximum number of run ids sent to the executors in one RPC '
              'message. Each cast waits for the broker\'s confirm, so '
              'batching is what lets a burst of thousands of runs leave '
-             'within a second.'),
+             'within a second. Executors refuse messages with more run '
+             'ids than the largest value allowed here.'),
     cfg.FloatOpt(
         'clock_check_interval',
         default=30.0, min=1.0, max=3600.0,

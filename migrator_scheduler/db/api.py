@@ -452,15 +452,34 @@ def _drop_existing_runs(session, runs: list[dict]) -> list[dict]:
 
 
 @_retry_on_deadlock
-def mark_dispatched(run_ids: collections.abc.Sequence[str],
-                    now: datetime.datetime) -> None:
-    """Record that runs were handed to the message bus."""
+def mark_dispatched(
+        casts: collections.abc.Sequence[
+            tuple[collections.abc.Sequence[str], datetime.datetime]]
+) -> None:
+    """Record casts: ``(run ids, when that cast was made)`` each.
+
+    A pending run gets the time of its latest cast, which the sweep
+    measures ``redispatch_after`` from. A run an executor claimed before
+    this was written keeps the cast time its claim recorded; only one
+    claimed from a message without a cast time (an RPC 1.0 sender) and
+    so without ``dispatched_at`` gets this time here, bounded by its
+    start (the hosts' clocks may disagree).
+    """
     table = models.runs
     with _writer() as session:
-        for chunk in _chunks(list(run_ids)):
-            session.execute(table.update().where(
-                table.c.id.in_(chunk), table.c.state == 'pending').values(
-                    dispatched_at=now))
+        for run_ids, when in casts:
+            no_later_than_start = sa.case(
+                (table.c.started_at < _utc_param(when), table.c.started_at),
+                else_=_utc_param(when))
+            for chunk in _chunks(list(run_ids)):
+                session.execute(table.update().where(
+                    table.c.id.in_(chunk), table.c.state == 'pending').values(
+                        dispatched_at=when))
+                session.execute(table.update().where(
+                    table.c.id.in_(chunk), table.c.state != 'pending',
+                    table.c.dispatched_at.is_(None),
+                    table.c.started_at.is_not(None)).values(
+                        dispatched_at=no_later_than_start))
 
 
 def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,
@@ -545,20 +564,28 @@ def reap_lost_runs(buckets: collections.abc.Collection[int] | None,
 
 @_retry_on_deadlock
 def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
-               now: datetime.datetime) -> tuple[str, list[dict]]:
+               now: datetime.datetime,
+               dispatched_at: datetime.datetime | None = None
+               ) -> tuple[str, list[dict]]:
     """Atomically move pending runs to running for this executor.
 
     Runs already claimed (a duplicate message) are left out of the result.
+    ``dispatched_at``, when the message that started them was cast, is
+    recorded with the claim (no later than ``now``: the scheduler's clock
+    may be ahead of this host's).
 
     :returns: ``(claim token, claimed runs with their rule's job)``.
     """
     token = str(uuid.uuid4())
     runs, rules = models.runs, models.rules
+    values = dict(state='running', claim_token=token, executor_host=host,
+                  started_at=now, heartbeat_at=now)
+    if dispatched_at is not None:
+        values['dispatched_at'] = min(dispatched_at, now)
     with _writer() as session:
         session.execute(runs.update().where(
             runs.c.id.in_(list(run_ids)), runs.c.state == 'pending').values(
-                state='running', claim_token=token, executor_host=host,
-                started_at=now, heartbeat_at=now))
+                **values))
         rows = session.execute(sa.select(
             runs.c.id, runs.c.rule_id, runs.c.scheduled_for,
             runs.c.attempt, rules.c.name.label('rule_name'),

@@ -1,10 +1,10 @@
 """Executor: claims runs cast by schedulers and runs their jobs.
 
-Delivery: oslo.messaging acknowledges a message before this endpoint
-runs, so a message may be lost with a dying executor; the scheduler's
-sweep casts such runs again. A message may also arrive twice; the claim
-(a compare-and-swap from ``pending`` to ``running``) makes sure each
-attempt of a run starts once.
+Delivery: oslo.messaging acknowledges a message before the endpoint
+(:mod:`.endpoint`) hands it here, so a message may be lost with a dying
+executor; the scheduler's sweep casts such runs again. A message may also
+arrive twice; the claim (a compare-and-swap from ``pending`` to
+``running``) makes sure each attempt of a run starts once.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ import time
 
 import futurist
 from oslo_log import log as logging
-import oslo_messaging as messaging
 
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.executor import outcomes as outcomes_mod
 from migrator_scheduler import jobs
-from migrator_scheduler.rpc import executor_api
 
 LOG = logging.getLogger(__name__)
 
@@ -33,9 +31,7 @@ def _utcnow() -> datetime.datetime:
 
 
 class ExecutorManager:
-    """RPC endpoint and bounded job pool of one executor process."""
-
-    target = messaging.Target(version=executor_api.RPC_API_VERSION)
+    """The bounded job pool of one executor process."""
 
     def __init__(self, host: str, workers: int) -> None:
         self._host = host
@@ -47,11 +43,14 @@ class ExecutorManager:
         self._recorder = outcomes_mod.OutcomeRecorder(self._recorded)
         self._recorder.start()
 
-    def execute_runs(self, context: dict, run_ids: list[str]) -> None:
+    def execute_runs(self, run_ids: list[str],
+                     cast_at: datetime.datetime | None = None) -> None:
         """Claim and start ``run_ids``, at most ``workers`` at a time.
 
-        Blocks while all workers are busy, which holds the message (and,
-        through the prefetch limit, the queue) back for other executors.
+        ``cast_at``, when the scheduler cast them, is recorded as the
+        claimed runs' ``dispatched_at``. Blocks while all workers are
+        busy, which holds the message (and, through the prefetch limit,
+        the queue) back for other executors.
         """
         pending = list(run_ids)
         while pending:
@@ -65,8 +64,8 @@ class ExecutorManager:
                 taken += 1
             batch, pending = pending[:taken], pending[taken:]
             try:
-                token, claimed = db_api.claim_runs(batch, self._host,
-                                                   _utcnow())
+                token, claimed = db_api.claim_runs(
+                    batch, self._host, _utcnow(), dispatched_at=cast_at)
             except Exception:
                 self._release(taken)
                 raise
@@ -75,9 +74,7 @@ class ExecutorManager:
                 LOG.debug('%d of %d runs were already claimed elsewhere',
                           len(batch) - len(claimed), len(batch))
             for run in claimed:
-                with self._running_lock:
-                    self._running[run['id']] = token
-                self._pool.submit(self._execute, run, token)
+                self._start(run, token)
 
     def running_run_ids(self) -> list[str]:
         with self._running_lock:
@@ -95,6 +92,18 @@ class ExecutorManager:
         self._pool.shutdown(wait=wait)
         if wait:
             self._recorder.stop()
+
+    def _start(self, run: dict, token: str) -> None:
+        with self._running_lock:
+            self._running[run['id']] = token
+        try:
+            self._pool.submit(self._execute, run, token)
+        except RuntimeError:
+            # Stopping: the pool takes no more jobs. The claimed run
+            # stops heart-beating and is retried as a lost one.
+            LOG.warning('Run %s was claimed while stopping; it will be '
+                        'retried elsewhere', run['id'])
+            self._recorded([run['id']])
 
     def _release(self, count: int) -> None:
         for _ in range(count):

@@ -11,6 +11,7 @@ import oslo_messaging as messaging
 from oslo_service import service
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.executor import endpoint
 from migrator_scheduler.executor import manager
 from migrator_scheduler import rpc
 
@@ -44,7 +45,8 @@ class ExecutorService(service.Service):
         target = messaging.Target(
             topic=self.conf.executor.topic,
             server=f'{self.conf.host}:{os.getpid()}')
-        self._server = rpc.get_server(target, [self.manager])
+        self._server = rpc.get_server(
+            target, [endpoint.ExecutorEndpoint(self.manager)])
         self._stop.clear()
         self._heartbeat_thread = threading.Thread(
             target=self._heartbeat_loop, name='executor-heartbeat',

@@ -42,13 +42,20 @@ def get_transport() -> messaging.Transport:
 
 def get_server(target: messaging.Target, endpoints: list
                ) -> messaging.rpc.server.RPCServer:
-    """Return an RPC server using the threading executor."""
+    """Return an RPC server using the threading executor.
+
+    Only endpoint methods decorated with ``oslo_messaging.expose`` can be
+    called: anyone who can publish on the topic would otherwise reach
+    every public method of an endpoint.
+    """
     return messaging.get_rpc_server(
         get_transport(), target, endpoints, executor='threading',
-        access_policy=dispatcher.DefaultRPCAccessPolicy)
+        access_policy=dispatcher.ExplicitRPCAccessPolicy)
 
 
-def get_client(target: messaging.Target, version_cap: str | None = None
+def get_client(target: messaging.Target, version_cap: str | None = None,
+               transport_options: messaging.TransportOptions | None = None
                ) -> messaging.RPCClient:
     return messaging.get_rpc_client(get_transport(), target,
-                                    version_cap=version_cap)
+                                    version_cap=version_cap,
+                                    transport_options=transport_options)

@@ -12,6 +12,7 @@ import time
 from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.scheduler import cast_outage
 
 LOG = logging.getLogger(__name__)
 
@@ -64,6 +65,12 @@ class Dispatcher:
     can look for lost casts at any time. Losing a run here (crash, full
     queue, broker error) is safe: it is committed, and the owner's sweep
     casts it again.
+
+    Each message carries the time its cast was made, which the
+    executor's claim records as ``dispatched_at``; the recorder writes
+    the same time for runs still pending (the sweep's clock for
+    ``redispatch_after``). Failed and successful casts are reported to
+    :attr:`outages`.
     """
 
     def __init__(self, executor_api, batch_size: int,
@@ -76,13 +83,14 @@ class Dispatcher:
         self._queue: queue.Queue = queue.Queue(maxsize=_MAX_QUEUED_BATCHES)
         # (scheduled_for, run id) whose time has not come; cast thread only.
         self._held: list[tuple[datetime.datetime, str]] = []
-        # (run ids, when their cast was done) waiting to be recorded.
+        # Lists of (run ids, when their cast was made) to record.
         self._sent: queue.Queue = queue.Queue()
         # Ids submitted and not yet recorded, dropped or failed.
         self._in_flight: set[str] = set()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.cast_count = 0
+        self.outages = cast_outage.CastOutages()
 
     def start(self) -> None:
         self._threads = [
@@ -168,45 +176,56 @@ class Dispatcher:
             due.append(heapq.heappop(self._held)[1])
         if not due:
             return
-        cast = self._send(due)
-        if cast:
-            self._sent.put((cast, self._clock()))
+        casts = self._send(due)
+        if casts:
+            self._sent.put(casts)
+        cast = {run_id for ids, _ in casts for run_id in ids}
         if len(cast) < len(due):
             self._forget(set(due).difference(cast))
 
-    def _send(self, run_ids: list[str]) -> list[str]:
-        """Cast ``run_ids`` in messages; return the ids cast."""
-        cast = []
+    def _send(self, run_ids: list[str]
+              ) -> list[tuple[list[str], datetime.datetime]]:
+        """Cast ``run_ids`` in messages; return ``(ids, cast time)`` of
+        each message cast."""
+        casts = []
         for start in range(0, len(run_ids), self._batch_size):
             chunk = run_ids[start:start + self._batch_size]
+            # Read before the cast: an executor may claim the runs before
+            # the cast returns, and their dispatched_at must not be later
+            # than their started_at.
+            cast_at = self._clock()
             try:
                 # A bounded retry: while the broker is away the runs wait
                 # in the database, not in this process's memory.
-                self._api.execute_runs(chunk, retry=3)
-            except Exception:
-                LOG.warning('Could not cast %d runs; the sweep will retry',
-                            len(chunk), exc_info=True)
+                self._api.execute_runs(chunk, cast_at, retry=3)
+            except Exception as exc:
+                self.outages.failed(cast_at, exc)
+                LOG.debug('Could not cast %d runs; the sweep will retry',
+                          len(chunk))
                 continue
-            cast.extend(chunk)
-        return cast
+            self.outages.succeeded(self._clock())
+            casts.append((chunk, cast_at))
+        return casts
 
     def _record_loop(self) -> None:
         while True:
             items = _drain(self._sent)
             try:
-                done = [item for item in items if item is not None]
-                if done:
-                    self._record([i for ids, _ in done for i in ids],
-                                 max(when for _, when in done))
+                casts = [cast for item in items if item is not None
+                         for cast in item]
+                if casts:
+                    self._record(casts)
             finally:
                 for _ in items:
                     self._sent.task_done()
             if None in items:
                 return
 
-    def _record(self, run_ids: list[str], when: datetime.datetime) -> None:
+    def _record(self, casts: list[tuple[list[str], datetime.datetime]]
+                ) -> None:
+        run_ids = [run_id for ids, _ in casts for run_id in ids]
         try:
-            db_api.mark_dispatched(run_ids, when)
+            db_api.mark_dispatched(casts)
             self.cast_count += len(run_ids)
         except Exception:
             LOG.warning('Could not record the cast of %d runs; the sweep '

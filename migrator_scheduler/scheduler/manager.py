@@ -16,8 +16,10 @@ One loop thread does, in order, every time it wakes:
    ``[scheduler] max_idle_interval``, for rules created or changed by
    others;
 4. every ``sweep_interval``, sweep the owned buckets for runs to cast
-   again and runs whose executor was lost, and rescue whatever is
-   overdue past ``rescue_after`` in any bucket (see :mod:`.rescue`);
+   again and runs whose executor was lost (at once when casts succeed
+   again after failing, a broker outage, for the runs cast before or
+   during it), and rescue whatever is overdue past ``rescue_after`` in
+   any bucket (see :mod:`.rescue`);
 5. every ``status_interval``, and when its view changed, report that
    view to the database (see :mod:`.report`);
 6. sleep until ``fire_ahead`` before the earliest next fire time of the
@@ -71,6 +73,8 @@ class SchedulerManager:
         self._next_look = 0.0
         # Earliest next fire time of the owned buckets at the last look.
         self._earliest: datetime.datetime | None = None
+        # A broker outage whose runs are still being cast again.
+        self._outage = None
         self.fired_rules = 0
 
     def owned_buckets(self):
@@ -112,6 +116,9 @@ class SchedulerManager:
             if self._known_due():
                 self.fire_due(buckets)
                 self._look(buckets)
+        outage = self.dispatcher.outages.take_ended()
+        if outage is not None:
+            self._outage, self._next_sweep = outage, 0.0
         if time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + conf.sweep_interval
             if owning:
@@ -182,13 +189,22 @@ class SchedulerManager:
         # Runs this process holds or is casting are found too; the
         # dispatcher leaves those alone. Runs planned ahead by a scheduler
         # that died are taken, and held until their time like any other.
+        undispatched_before = now - datetime.timedelta(
+            seconds=conf.sweep_interval)
+        dispatched_before = now - datetime.timedelta(
+            seconds=conf.redispatch_after)
+        outage = self._outage
+        if outage is not None:
+            # Casts made before casts failed may be lost with the
+            # broker, and casts that failed were never made.
+            undispatched_before = max(undispatched_before, outage.ended)
+            dispatched_before = max(dispatched_before, outage.began)
         stale = db_api.runs_to_dispatch(
-            buckets,
-            undispatched_before=now - datetime.timedelta(
-                seconds=conf.sweep_interval),
-            dispatched_before=now - datetime.timedelta(
-                seconds=conf.redispatch_after),
+            buckets, undispatched_before=undispatched_before,
+            dispatched_before=dispatched_before,
             limit=conf.batch_size, due_by=self._horizon(now))
+        if len(stale) < conf.batch_size:
+            self._outage = None
         if stale:
             taken = self.dispatcher.submit(stale)
             if taken:

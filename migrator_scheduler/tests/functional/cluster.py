@@ -53,6 +53,9 @@ LOST_RUN_TIMEOUT = 30
 REDISPATCH_AFTER = 5
 # Seconds between two polls of whatever a test waits for.
 POLL_INTERVAL = 0.2
+# How far behind the wall clock the last required fire time may be when
+# firing stops: the schedulers of a busy machine run a little late.
+FIRE_MARGIN = datetime.timedelta(seconds=5)
 
 # What the tests change from the product's defaults to run faster: short
 # sweeps and heartbeats, quick re-casts, and a reconnection to RabbitMQ
@@ -337,6 +340,29 @@ def check_records(runs: list[dict], records: list[Record]) -> list[str]:
     return problems
 
 
+def check_dispatch_times(runs: list[dict]) -> list[str]:
+    """Check that every started run says when it was sent.
+
+    Each run an executor started has a ``dispatched_at``, and it is no
+    later than its ``started_at``: a run cannot start before its cast.
+    """
+    started = [r for r in runs if r['started_at'] is not None]
+    missing = [r['id'] for r in started if r['dispatched_at'] is None]
+    late = [(r['id'], r['dispatched_at'].isoformat(),
+             r['started_at'].isoformat()) for r in started
+            if r['dispatched_at'] is not None and
+            r['dispatched_at'] > r['started_at']]
+    problems = []
+    if missing:
+        problems.append(f'{len(missing)} of {len(started)} started runs '
+                        f'have no dispatched_at, e.g. {missing[:5]}')
+    if late:
+        problems.append(f'{len(late)} runs were dispatched after they '
+                        f'started (id, dispatched_at, started_at), e.g. '
+                        f'{late[:3]}')
+    return problems
+
+
 def problems_message(problems: list[str], limit: int = 20) -> str:
     shown = '\n  '.join(problems[:limit])
     more = f'\n  ... and {len(problems) - limit} more' if (
@@ -599,9 +625,20 @@ class Cluster(fixtures.Fixture):
         """Assert every exactly-once property; return the runs."""
         runs = all_runs()
         problems = check_runs(rules, runs, fired_until)
+        problems += check_dispatch_times(runs)
         problems += check_records(runs, self.records())
         assert not problems, problems_message(problems)
         return runs
+
+    def finish(self, rules: dict[str, Rule],
+               drain_timeout: float = 60.0) -> list[dict]:
+        """Pause ``rules``, wait until every run finished, then
+        :meth:`verify` every fire time up to :data:`FIRE_MARGIN` before
+        the pause; return the runs."""
+        paused_at = utcnow()
+        pause_rules(rules)
+        wait_drained(timeout=drain_timeout)
+        return self.verify(rules, paused_at - FIRE_MARGIN)
 
 
 @contextlib.contextmanager

@@ -133,9 +133,9 @@ def test_broker_restart_loses_no_run(pg_cluster, rabbitmq):
     cluster_mod.wait_drained(timeout=90)
 
     runs = cluster.verify(rules, paused_at - MARGIN)
-    failed = _log_lines(cluster, 'Could not cast')
+    failed = _log_lines(cluster, 'Casts to the executors fail')
     recast = _log_lines(cluster, 'pending runs again')
-    print(f'{len(runs)} runs; failed casts: {len(failed)}; sweeps that '
+    print(f'{len(runs)} runs; outages noticed: {len(failed)}; sweeps that '
           f'cast runs again: {recast}')
     assert failed, 'no cast failed while the broker was down'
     assert recast, 'the sweep never cast a run again'

@@ -4,7 +4,7 @@ Lags are measured from each run's nominal time (``scheduled_for``) to
 
 * ``commit``: its ``created_at``, the time of the fire transaction that
   wrote it (committed a few milliseconds later);
-* ``cast``: when the cast to the executors had surely happened (see
+* ``cast``: when the cast to the executors began (see
   :func:`cast_time`);
 * ``start``: its ``started_at``, when an executor claimed it and started
   the job.
@@ -40,11 +40,11 @@ def fetch(engine: sa.engine.Engine, rule_ids=None) -> list[sa.Row]:
 
 
 def cast_time(row) -> datetime.datetime | None:
-    """When the run had surely left its scheduler.
+    """When the run was cast.
 
-    The scheduler records ``dispatched_at`` after the broker took the
-    cast, and only while the run is still pending; an executor may
-    claim the run first. Its ``started_at`` then proves the cast.
+    A started run has the time the cast of its message began as
+    ``dispatched_at``, never after its ``started_at``. Runs of older
+    releases may lack it while their ``started_at`` proves the cast.
     """
     times = [t for t in (row.dispatched_at, row.started_at) if t]
     return min(times) if times else None

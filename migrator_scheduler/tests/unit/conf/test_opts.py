@@ -42,3 +42,12 @@ def test_defaults_are_all_in_one():
     assert conf.database.connection.startswith('sqlite:///')
     assert conf.coordination.backend_url.startswith('file://')
     assert conf.scheduler.embedded_executor
+
+
+def test_processes_reconnect_to_rabbitmq_within_seconds():
+    conf = cfg.ConfigOpts()
+    ms_conf.register_all(conf)
+    conf([])
+    rabbit = conf.oslo_messaging_rabbit
+    assert (rabbit.rabbit_retry_interval, rabbit.rabbit_retry_backoff,
+            rabbit.rabbit_interval_max) == (1, 1, 5)

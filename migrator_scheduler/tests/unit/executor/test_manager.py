@@ -43,8 +43,8 @@ def test_runs_each_job_once_even_when_cast_twice(executor, tmp_path):
                          for i in range(7)])
     runs = _fire_all()
     ids = [r['id'] for r in runs]
-    executor.execute_runs({}, ids)
-    executor.execute_runs({}, ids)
+    executor.execute_runs(ids)
+    executor.execute_runs(ids)
     executor.stop()
     lines = record.read_text().splitlines()
     assert sorted(line.split()[0] for line in lines) == sorted(ids)
@@ -57,7 +57,7 @@ def test_runs_each_job_once_even_when_cast_twice(executor, tmp_path):
 def test_failing_job_is_recorded(executor):
     db_api.create_rules([_rule('bad', job_type='sleep',
                                job_args={'seconds': -1})])
-    executor.execute_runs({}, [r['id'] for r in _fire_all()])
+    executor.execute_runs([r['id'] for r in _fire_all()])
     executor.stop()
     run = db_api.list_runs(limit=1)[0]
     assert run['state'] == 'failed'
@@ -66,7 +66,7 @@ def test_failing_job_is_recorded(executor):
 
 def test_unknown_job_type_fails_the_run(executor):
     db_api.create_rules([_rule('ghost', job_type='no-such-driver')])
-    executor.execute_runs({}, [r['id'] for r in _fire_all()])
+    executor.execute_runs([r['id'] for r in _fire_all()])
     executor.stop()
     run = db_api.list_runs(limit=1)[0]
     assert run['state'] == 'failed'
@@ -74,7 +74,7 @@ def test_unknown_job_type_fails_the_run(executor):
 
 
 def test_unknown_run_ids_are_ignored(executor):
-    executor.execute_runs({}, ['00000000-0000-0000-0000-000000000000'])
+    executor.execute_runs(['00000000-0000-0000-0000-000000000000'])
     executor.stop()
     assert _states() == []
 
@@ -104,3 +104,25 @@ def test_reaping_gives_up_after_max_attempts(sqlite_db):
         db_api.reap_lost_runs(None, when, 2, when, 100)
     run = db_api.list_runs(limit=1)[0]
     assert run['state'] == 'lost' and run['attempt'] == 2
+
+
+def test_a_run_claimed_while_stopping_gives_its_slot_back(sqlite_db):
+    db_api.create_rules([_rule('r')])
+    [run] = _fire_all()
+    ex = manager.ExecutorManager('host-a', workers=1)
+    ex.stop()
+    ex.execute_runs([run['id']])
+    assert ex.running_run_ids() == []
+    # The only slot is free again; the claimed run is left to the reaper.
+    assert ex._slots.acquire(blocking=False)
+    assert _states() == ['running']
+
+
+def test_the_claim_records_the_cast_time(executor):
+    db_api.create_rules([_rule('r')])
+    [run] = _fire_all()
+    cast_at = datetime.datetime.now(datetime.timezone.utc)
+    executor.execute_runs([run['id']], cast_at)
+    executor.stop()
+    [stored] = db_api.list_runs(limit=1)
+    assert stored['dispatched_at'] == cast_at <= stored['started_at']

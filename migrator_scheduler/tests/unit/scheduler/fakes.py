@@ -3,6 +3,7 @@
 import datetime
 
 from migrator_scheduler.coordination import view
+from migrator_scheduler.scheduler import cast_outage
 
 
 class FakeMembership:
@@ -36,6 +37,7 @@ class FakeDispatcher:
 
     def __init__(self):
         self.submitted = []
+        self.outages = cast_outage.CastOutages()
 
     def submit(self, runs):
         taken = [r for r in runs

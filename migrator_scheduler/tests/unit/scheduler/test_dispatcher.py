@@ -15,7 +15,7 @@ class FakeAPI:
         self._poisoned = set(poisoned)
         self._gate = gate
 
-    def execute_runs(self, run_ids, retry=None):
+    def execute_runs(self, run_ids, cast_at, retry=None):
         if self._gate is not None:
             self._gate.wait()
         if self._poisoned & set(run_ids):
@@ -23,10 +23,17 @@ class FakeAPI:
         self.messages.append(list(run_ids))
 
 
-def _run(monkeypatch, api, batches, batch_size=3):
+def _record_marks(monkeypatch):
+    """Make mark_dispatched append the run ids of each of its casts to
+    the list returned."""
     marked = []
-    monkeypatch.setattr(db_api, 'mark_dispatched',
-                        lambda ids, when: marked.append(list(ids)))
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: marked.extend(
+        list(ids) for ids, _ in casts))
+    return marked
+
+
+def _run(monkeypatch, api, batches, batch_size=3):
+    marked = _record_marks(monkeypatch)
     dispatcher = dispatcher_mod.Dispatcher(api, batch_size)
     dispatcher.start()
     for batch in batches:
@@ -48,9 +55,7 @@ def test_every_run_is_cast_once_and_recorded(monkeypatch):
 def test_batches_queued_meanwhile_share_messages(monkeypatch):
     gate = threading.Event()
     api = FakeAPI(gate=gate)
-    marked = []
-    monkeypatch.setattr(db_api, 'mark_dispatched',
-                        lambda ids, when: marked.append(list(ids)))
+    _record_marks(monkeypatch)
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
     dispatcher.start()
     dispatcher.submit([{'id': 'first'}])
@@ -75,21 +80,23 @@ def test_a_failed_cast_is_not_recorded(monkeypatch):
 
 
 class ClockedAPI(FakeAPI):
-    """Records when each message was cast."""
+    """Records when each message was cast, and the time it carried."""
 
     def __init__(self):
         super().__init__()
         self.cast_at = []
+        self.carried = []
 
-    def execute_runs(self, run_ids, retry=None):
-        super().execute_runs(run_ids, retry)
+    def execute_runs(self, run_ids, cast_at, retry=None):
+        super().execute_runs(run_ids, cast_at, retry)
         self.cast_at.append(dispatcher_mod._utcnow())
+        self.carried.append(cast_at)
 
 
 def test_runs_are_held_until_their_time(monkeypatch):
     marked = []
-    monkeypatch.setattr(db_api, 'mark_dispatched',
-                        lambda ids, when: marked.append((list(ids), when)))
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: marked.extend(
+        (list(ids), when) for ids, when in casts))
     api = ClockedAPI()
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
     dispatcher.start()
@@ -106,7 +113,7 @@ def test_runs_are_held_until_their_time(monkeypatch):
 
 
 def test_a_run_in_hand_is_not_taken_twice(monkeypatch):
-    monkeypatch.setattr(db_api, 'mark_dispatched', lambda ids, when: None)
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: None)
     api = FakeAPI()
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
     later = dispatcher_mod._utcnow() + datetime.timedelta(milliseconds=200)
@@ -123,7 +130,7 @@ def test_a_run_in_hand_is_not_taken_twice(monkeypatch):
 
 
 def test_a_failed_cast_can_be_submitted_again(monkeypatch):
-    monkeypatch.setattr(db_api, 'mark_dispatched', lambda ids, when: None)
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: None)
     api = FakeAPI(poisoned={'bad'})
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
     dispatcher.start()
@@ -131,3 +138,54 @@ def test_a_failed_cast_can_be_submitted_again(monkeypatch):
     dispatcher.stop()
     assert dispatcher.held() == 0
     assert dispatcher.submit([{'id': 'bad'}]) == 1
+
+
+def test_each_message_carries_and_records_the_time_before_its_cast(
+        monkeypatch):
+    marked = []
+    monkeypatch.setattr(db_api, 'mark_dispatched', marked.extend)
+    api = ClockedAPI()
+    dispatcher = dispatcher_mod.Dispatcher(api, 2)
+    dispatcher.start()
+    dispatcher.submit([{'id': str(i)} for i in range(5)])
+    dispatcher.stop()
+    assert api.messages == [['0', '1'], ['2', '3'], ['4']]
+    for carried, done in zip(api.carried, api.cast_at):
+        assert carried <= done
+    # Each cast is recorded with the time its message carried, not the
+    # latest time of the casts recorded together.
+    assert marked == list(zip(api.messages, api.carried))
+    assert len(set(api.carried)) == 3
+
+
+class FlakyAPI(FakeAPI):
+    """Fails every cast while ``down`` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = True
+
+    def execute_runs(self, run_ids, cast_at, retry=None):
+        if self.down:
+            raise RuntimeError('broker away')
+        super().execute_runs(run_ids, cast_at, retry)
+
+
+def test_failed_casts_then_a_success_end_an_outage(monkeypatch):
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: None)
+    api = FlakyAPI()
+    dispatcher = dispatcher_mod.Dispatcher(api, 10)
+    dispatcher.start()
+    before = dispatcher_mod._utcnow()
+    for run_id in 'ab':
+        dispatcher.submit([{'id': run_id}])
+        dispatcher._queue.join()
+    assert dispatcher.outages.take_ended() is None
+    assert dispatcher.outages.failed_casts == 2
+    api.down = False
+    dispatcher.submit([{'id': 'c'}])
+    dispatcher.stop()
+    outage = dispatcher.outages.take_ended()
+    assert before <= outage.began <= outage.ended
+    assert dispatcher.outages.take_ended() is None
+    assert api.messages == [['c']]

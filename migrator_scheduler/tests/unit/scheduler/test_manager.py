@@ -268,3 +268,41 @@ def test_the_misfire_reason_goes_to_the_catch_up_run_not_one_ahead(conf):
     assert catch_up['reason'].startswith('misfire')
     assert ahead and all(r['scheduled_for'] > _now() for r in ahead)
     assert [r['reason'] for r in ahead] == [None] * len(ahead)
+
+
+@pytest.fixture
+def rare_sweeps(conf):
+    """Sweeps ten minutes apart: only an outage's end makes one sooner."""
+    conf.set_override('sweep_interval', 600, group='scheduler')
+    yield conf
+    conf.clear_override('sweep_interval', group='scheduler')
+
+
+def test_the_end_of_a_broker_outage_casts_its_runs_again_at_once(
+        rare_sweeps):
+    due = _now() - datetime.timedelta(seconds=1)
+    db_api.create_rules([_rule(f'r{i}', due) for i in range(4)])
+    mgr = _manager(rare_sweeps)
+    mgr.iterate()  # fires the four runs; they are too young to sweep
+    runs = sorted(r['id'] for r in mgr.dispatcher.submitted)
+    mgr.dispatcher.submitted.clear()
+    lost, failed, recent, claimed = runs
+    outage_began = _now()
+    # Cast a second before the outage and lost with the broker; never
+    # cast (its cast failed); cast after the outage; started.
+    db_api.mark_dispatched([
+        ([lost], outage_began - datetime.timedelta(seconds=1)),
+        ([recent], outage_began + datetime.timedelta(seconds=2))])
+    db_api.claim_runs([claimed], 'h', _now())
+    mgr.iterate()
+    assert mgr.dispatcher.submitted == []  # no sweep due
+    outages = mgr.dispatcher.outages
+    outages.failed(outage_began, RuntimeError('broker away'))
+    outages.succeeded(_now())
+    mgr.iterate()
+    assert sorted(r['id'] for r in mgr.dispatcher.submitted) == sorted(
+        [lost, failed])
+    # Once cast again, the next sweep waits for its time again.
+    mgr.dispatcher.submitted.clear()
+    mgr.iterate()
+    assert mgr.dispatcher.submitted == []
