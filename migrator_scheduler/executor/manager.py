@@ -5,6 +5,11 @@ runs, so a message may be lost with a dying executor; the scheduler's
 sweep casts such runs again. A message may also arrive twice; the claim
 (a compare-and-swap from ``pending`` to ``running``) makes sure each
 attempt of a run starts once.
+
+While the database is unreachable, claims and outcomes are tried again
+for up to ``db_retry_for`` seconds: runs cast during a database
+restart start as soon as it is back, without waiting for the sweep, and
+jobs that ended during it are recorded instead of being run again.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.executor import outcomes as outcomes_mod
 from migrator_scheduler import jobs
 from migrator_scheduler.rpc import executor_api
@@ -33,18 +39,27 @@ def _utcnow() -> datetime.datetime:
 
 
 class ExecutorManager:
-    """RPC endpoint and bounded job pool of one executor process."""
+    """RPC endpoint and bounded job pool of one executor process.
+
+    :param db_retry_for: seconds to try a claim or an outcome again while
+        the database is unreachable.
+    """
 
     target = messaging.Target(version=executor_api.RPC_API_VERSION)
 
-    def __init__(self, host: str, workers: int) -> None:
+    def __init__(self, host: str, workers: int,
+                 db_retry_for: float = 0.0) -> None:
         self._host = host
         self._workers = workers
         self._slots = threading.Semaphore(workers)
         self._pool = futurist.ThreadPoolExecutor(max_workers=workers)
         self._running: dict[str, str] = {}
         self._running_lock = threading.Lock()
-        self._recorder = outcomes_mod.OutcomeRecorder(self._recorded)
+        self._retry_for = db_retry_for
+        # Set when stopping: calls waiting for the database give up.
+        self._stopping = threading.Event()
+        self._recorder = outcomes_mod.OutcomeRecorder(
+            self._recorded, retry_for=db_retry_for)
         self._recorder.start()
 
     def execute_runs(self, context: dict, run_ids: list[str]) -> None:
@@ -65,8 +80,7 @@ class ExecutorManager:
                 taken += 1
             batch, pending = pending[:taken], pending[taken:]
             try:
-                token, claimed = db_api.claim_runs(batch, self._host,
-                                                   _utcnow())
+                token, claimed = self._claim(batch)
             except Exception:
                 self._release(taken)
                 raise
@@ -79,6 +93,14 @@ class ExecutorManager:
                     self._running[run['id']] = token
                 self._pool.submit(self._execute, run, token)
 
+    def _claim(self, run_ids: list[str]) -> tuple[str, list[dict]]:
+        # The message was acknowledged already: giving up would leave the
+        # runs to the sweep, seconds or a redispatch delay later.
+        return db_errors.retry_while_unreachable(
+            lambda: db_api.claim_runs(run_ids, self._host, _utcnow()),
+            self._retry_for, f'claiming {len(run_ids)} runs',
+            stop=self._stopping)
+
     def running_run_ids(self) -> list[str]:
         with self._running_lock:
             return list(self._running)
@@ -89,9 +111,15 @@ class ExecutorManager:
         if run_ids:
             db_api.heartbeat_runs(run_ids, _utcnow())
 
+    def stop_retrying(self) -> None:
+        """Make calls waiting for the database give up now: the service
+        is stopping."""
+        self._stopping.set()
+
     def stop(self, wait: bool = True) -> None:
         """Stop taking jobs; with ``wait``, let running jobs finish and
         record their outcomes."""
+        self.stop_retrying()
         self._pool.shutdown(wait=wait)
         if wait:
             self._recorder.stop()
