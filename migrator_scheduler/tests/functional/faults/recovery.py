@@ -88,6 +88,20 @@ def seconds(delta: datetime.timedelta) -> float:
     return delta.total_seconds()
 
 
+def last_logged(cluster: cluster_mod.Cluster, name: str, text: str
+                ) -> datetime.datetime | None:
+    """When process ``name`` last logged a line containing ``text``.
+
+    oslo.log starts each line with the local time, to the millisecond.
+    """
+    lines = cluster.log_lines(name, text)
+    if not lines:
+        return None
+    stamp = ' '.join(lines[-1].split()[:2])
+    local = datetime.datetime.strptime(stamp, '%Y-%m-%d %H:%M:%S.%f')
+    return local.astimezone(datetime.timezone.utc)
+
+
 def log_counts(cluster: cluster_mod.Cluster,
                texts: collections.abc.Iterable[str]) -> dict[str, int]:
     """``{text: how often it occurs in the logs of every process}``."""
