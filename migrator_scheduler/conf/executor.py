@@ -19,7 +19,10 @@ _opts = [
         default=60, min=2, max=86400,
         help='Seconds without a heartbeat after which a running run is '
              'declared lost (its executor died) and handed to the retry '
-             'policy.'),
+             'policy. While the database is unreachable, executors also '
+             'keep trying to claim the runs cast to them and to record '
+             'the outcomes of finished jobs for up to this long; a job '
+             'that ended during a longer outage is run again.'),
     cfg.IntOpt(
         'max_attempts',
         default=3, min=1, max=100,

@@ -5,6 +5,11 @@ Delivery: oslo.messaging acknowledges a message before the endpoint
 executor; the scheduler's sweep casts such runs again. A message may also
 arrive twice; the claim (a compare-and-swap from ``pending`` to
 ``running``) makes sure each attempt of a run starts once.
+
+While the database is unreachable, claims and outcomes are tried again
+for up to ``db_retry_for`` seconds: runs cast during a database
+restart start as soon as it is back, without waiting for the sweep, and
+jobs that ended during it are recorded instead of being run again.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import futurist
 from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.executor import outcomes as outcomes_mod
 from migrator_scheduler import jobs
 
@@ -31,16 +37,25 @@ def _utcnow() -> datetime.datetime:
 
 
 class ExecutorManager:
-    """The bounded job pool of one executor process."""
+    """The bounded job pool of one executor process.
 
-    def __init__(self, host: str, workers: int) -> None:
+    :param db_retry_for: seconds to try a claim or an outcome again while
+        the database is unreachable.
+    """
+
+    def __init__(self, host: str, workers: int,
+                 db_retry_for: float = 0.0) -> None:
         self._host = host
         self._workers = workers
         self._slots = threading.Semaphore(workers)
         self._pool = futurist.ThreadPoolExecutor(max_workers=workers)
         self._running: dict[str, str] = {}
         self._running_lock = threading.Lock()
-        self._recorder = outcomes_mod.OutcomeRecorder(self._recorded)
+        self._retry_for = db_retry_for
+        # Set when stopping: calls waiting for the database give up.
+        self._stopping = threading.Event()
+        self._recorder = outcomes_mod.OutcomeRecorder(
+            self._recorded, retry_for=db_retry_for)
         self._recorder.start()
 
     def execute_runs(self, run_ids: list[str],
@@ -64,8 +79,7 @@ class ExecutorManager:
                 taken += 1
             batch, pending = pending[:taken], pending[taken:]
             try:
-                token, claimed = db_api.claim_runs(
-                    batch, self._host, _utcnow(), dispatched_at=cast_at)
+                token, claimed = self._claim(batch, cast_at)
             except Exception:
                 self._release(taken)
                 raise
@@ -75,6 +89,17 @@ class ExecutorManager:
                           len(batch) - len(claimed), len(batch))
             for run in claimed:
                 self._start(run, token)
+
+    def _claim(self, run_ids: list[str],
+               cast_at: datetime.datetime | None
+               ) -> tuple[str, list[dict]]:
+        # The message was acknowledged already: giving up would leave the
+        # runs to the sweep, seconds or a redispatch delay later.
+        return db_errors.retry_while_unreachable(
+            lambda: db_api.claim_runs(run_ids, self._host, _utcnow(),
+                                      dispatched_at=cast_at),
+            self._retry_for, f'claiming {len(run_ids)} runs',
+            stop=self._stopping)
 
     def running_run_ids(self) -> list[str]:
         with self._running_lock:
@@ -86,9 +111,15 @@ class ExecutorManager:
         if run_ids:
             db_api.heartbeat_runs(run_ids, _utcnow())
 
+    def stop_retrying(self) -> None:
+        """Make calls waiting for the database give up now: the service
+        is stopping."""
+        self._stopping.set()
+
     def stop(self, wait: bool = True) -> None:
         """Stop taking jobs; with ``wait``, let running jobs finish and
         record their outcomes."""
+        self.stop_retrying()
         self._pool.shutdown(wait=wait)
         if wait:
             self._recorder.stop()

@@ -10,6 +10,12 @@ outcome waits for no timer: alone, it is recorded at once.
 Until its outcome is recorded a run stays ``running`` in the database and
 in the executor's heartbeat set, so a crash in between looks exactly like
 a crash during the job: the run is reaped as lost and retried.
+
+While the database is unreachable (restarted, failing over) outcomes are
+kept and written again for up to ``retry_for`` seconds: a job that ended
+during the outage is recorded once the database is back, not reaped and
+run a second time. An outcome still unwritten after that is given up
+like any other database error.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import threading
 from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import errors as db_errors
 
 LOG = logging.getLogger(__name__)
 
@@ -34,14 +41,24 @@ class OutcomeRecorder:
 
     ``done`` is called for every outcome handed over, recorded or not
     (a database error is logged; the run is then reaped as lost).
+
+    :param retry_for: seconds to keep writing outcomes again while the
+        database is unreachable; at most the time after which a run
+        without heartbeat is declared lost, since the run is held (and
+        heart-beaten) meanwhile.
     """
 
-    def __init__(self, done: collections.abc.Callable[[list[str]], None]
-                 ) -> None:
+    def __init__(self, done: collections.abc.Callable[[list[str]], None],
+                 retry_for: float = 0.0,
+                 pauses: tuple[float, float] = db_errors.PAUSES) -> None:
         self._done = done
+        self._retry_for = retry_for
+        self._pauses = pauses
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Set by stop(): write what is queued once, wait for nothing.
+        self._stopping = threading.Event()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop,
@@ -57,6 +74,7 @@ class OutcomeRecorder:
         with self._lock:
             thread, self._thread = self._thread, None
         if thread is not None:
+            self._stopping.set()
             self._queue.put(None)
             thread.join()
 
@@ -77,7 +95,7 @@ class OutcomeRecorder:
     def _record(self, outcomes: list[dict]) -> None:
         ids = [o['id'] for o in outcomes]
         try:
-            recorded = db_api.finish_runs(outcomes)
+            recorded = self._finish(outcomes)
         except Exception:
             LOG.exception('Could not record the outcome of %d runs: %s',
                           len(ids), ', '.join(ids[:20]))
@@ -87,6 +105,12 @@ class OutcomeRecorder:
                             'its outcome was not recorded', run_id)
         finally:
             self._done(ids)
+
+    def _finish(self, outcomes: list[dict]) -> list[str]:
+        return db_errors.retry_while_unreachable(
+            lambda: db_api.finish_runs(outcomes), self._retry_for,
+            f'writing the outcome of {len(outcomes)} runs',
+            stop=self._stopping, pauses=self._pauses)
 
 
 def outcome(run_id: str, claim_token: str, state: str,

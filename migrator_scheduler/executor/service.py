@@ -40,8 +40,11 @@ class ExecutorService(service.Service):
         if not self._embedded:
             db_api.reset()
         rpc.init(self.conf)
+        # Claims and outcomes the database cannot take yet are held as
+        # long as a run would not be declared lost anyway.
         self.manager = manager.ExecutorManager(
-            self.conf.host, self.conf.executor.workers)
+            self.conf.host, self.conf.executor.workers,
+            db_retry_for=self.conf.executor.lost_run_timeout)
         target = messaging.Target(
             topic=self.conf.executor.topic,
             server=f'{self.conf.host}:{os.getpid()}')
@@ -57,6 +60,10 @@ class ExecutorService(service.Service):
                  target.server, target.topic, self.conf.executor.workers)
 
     def stop(self, graceful: bool = True) -> None:
+        if self.manager is not None:
+            # Handlers waiting for the database would hold the server's
+            # stop up to db_retry_for.
+            self.manager.stop_retrying()
         if self._server is not None:
             self._server.stop()
             self._server.wait()

@@ -32,6 +32,10 @@ And, for each test (function-scoped):
 ``private_pg_cluster``
     The same on a fresh database of ``private_postgresql``, for tests
     that stop the database server.
+``tcp_proxy``
+    ``tcp_proxy(host, port)`` returns a running
+    :class:`~.fixtures.proxy.TCPProxyFixture` to that server, stopped
+    after the test.
 
 A server that is not there fails the tests that use it, with a message
 naming the environment variable to set; ``MIGRATOR_TEST_ALLOW_SKIP=1``
@@ -50,6 +54,7 @@ from migrator_scheduler.tests.functional import cluster as cluster_mod
 from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 from migrator_scheduler.tests.functional.fixtures import databases
 from migrator_scheduler.tests.functional.fixtures import postgresql
+from migrator_scheduler.tests.functional.fixtures import proxy
 from migrator_scheduler.tests.functional.fixtures import rabbitmq as rmq
 from migrator_scheduler.tests.functional.fixtures import rabbitmq_node
 from migrator_scheduler.tests.functional.fixtures import zookeeper as zk
@@ -157,3 +162,12 @@ def private_pg_cluster(request, private_postgresql, zookeeper, rabbitmq,
             # The database is dropped next, and a failed test may have
             # left the server down.
             private_postgresql.start()
+
+
+@pytest.fixture
+def tcp_proxy():
+    with contextlib.ExitStack() as stack:
+        def make(host: str, port: int) -> proxy.TCPProxyFixture:
+            return stack.enter_context(
+                _using(proxy.TCPProxyFixture(host, port)))
+        yield make

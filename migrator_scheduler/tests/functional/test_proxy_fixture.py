@@ -116,3 +116,25 @@ def test_blackhole_holds_until_restored(proxy):
 def test_unknown_mode_is_refused(proxy):
     with pytest.raises(ValueError, match='sideways'):
         proxy.cut('sideways')
+
+
+def test_one_scheduler_cut_off_zookeeper(pg_cluster, zookeeper, tcp_proxy):
+    """Route one scheduler's ZooKeeper through a proxy: cutting it makes
+    that scheduler, and only it, leave the group; restoring brings it
+    back."""
+    cluster = pg_cluster
+    cut_off = tcp_proxy(zookeeper.host, zookeeper.port)
+    cluster.start_scheduler('scheduler-1')
+    cluster.start_scheduler('scheduler-2', overrides={'coordination': {
+        'backend_url': cluster.coordination_url_via(cut_off.address)}})
+    cluster.wait_ready(['scheduler-1', 'scheduler-2'])
+    cluster.wait_members(['scheduler-1', 'scheduler-2'])
+    assert cut_off.connections >= 1
+
+    cut_off.cut('blackhole')
+    # Its session expires on the server; the other stays a member.
+    cluster.wait_members(['scheduler-1'])
+
+    cut_off.restore()
+    cluster.wait_members(['scheduler-1', 'scheduler-2'])
+    assert cluster.process('scheduler-2').running

@@ -1,5 +1,6 @@
 import datetime
 
+from oslo_db import exception as db_exc
 import pytest
 
 from migrator_scheduler.db import api as db_api
@@ -126,3 +127,43 @@ def test_the_claim_records_the_cast_time(executor):
     executor.stop()
     [stored] = db_api.list_runs(limit=1)
     assert stored['dispatched_at'] == cast_at <= stored['started_at']
+
+
+def test_claims_wait_for_an_unreachable_database(sqlite_db, monkeypatch,
+                                                 tmp_path):
+    record = tmp_path / 'record'
+    db_api.create_rules([_rule('r', job_args={'record': str(record)})])
+    ids = [r['id'] for r in _fire_all()]
+    real_claim, calls = db_api.claim_runs, []
+
+    def claim_runs(*args, **kwargs):
+        calls.append(args)
+        if len(calls) < 3:
+            raise db_exc.DBConnectionError('database restarting')
+        return real_claim(*args, **kwargs)
+    monkeypatch.setattr(db_api, 'claim_runs', claim_runs)
+    ex = manager.ExecutorManager('host-a', workers=3, db_retry_for=60)
+    try:
+        ex.execute_runs(ids)
+    finally:
+        ex.stop()
+    assert len(calls) == 3
+    assert _states() == ['succeeded']
+    assert record.read_text().split()[0] == ids[0]
+
+
+def test_claims_give_up_when_stopping(sqlite_db, monkeypatch):
+    db_api.create_rules([_rule('r')])
+    ids = [r['id'] for r in _fire_all()]
+
+    def claim_runs(*args, **kwargs):
+        raise db_exc.DBConnectionError('database gone')
+    monkeypatch.setattr(db_api, 'claim_runs', claim_runs)
+    ex = manager.ExecutorManager('host-a', workers=3, db_retry_for=3600)
+    ex.stop_retrying()
+    try:
+        with pytest.raises(db_exc.DBConnectionError):
+            ex.execute_runs(ids)
+    finally:
+        ex.stop()
+    assert _states() == ['pending']
