@@ -21,6 +21,7 @@ import datetime
 import os
 import threading
 import time
+import urllib.parse
 import uuid
 
 from oslo_log import log as logging
@@ -35,11 +36,29 @@ LOG = logging.getLogger(__name__)
 _OPERATION_TIMEOUT = 5.0
 # While the backend stays unreachable, how often that is logged again.
 _UNREACHABLE_LOG_INTERVAL = 60.0
+# Longest pause between two attempts to reconnect to ZooKeeper.
+_RECONNECT_MAX_DELAY = 1.0
 
 
 def make_member_id(host: str) -> bytes:
     """Return a member id unique to this process and start."""
     return f'{host}:{os.getpid()}:{uuid.uuid4().hex[:8]}'.encode()
+
+
+def backend_options(backend_url: str) -> dict:
+    """Options of ours for the tooz driver of ``backend_url``.
+
+    kazoo, under tooz's ZooKeeper driver, waits ever longer between two
+    attempts to reconnect (doubling, up to minutes): after an outage of
+    T seconds a scheduler would come back up to T seconds after
+    ZooKeeper, by which time its session may have expired. Attempts are
+    kept at most :data:`_RECONNECT_MAX_DELAY` apart instead.
+    """
+    if urllib.parse.urlsplit(backend_url).scheme != 'zookeeper':
+        return {}
+    return {'connection_retry': {'max_tries': -1, 'delay': 0.1,
+                                 'backoff': 2, 'max_jitter': 0.4,
+                                 'max_delay': _RECONNECT_MAX_DELAY}}
 
 
 def _utcnow() -> datetime.datetime:
@@ -123,7 +142,8 @@ class BucketMembership:
             not a member until :meth:`resume`.
         """
         self._coordinator = coordination.get_coordinator(
-            self._backend_url, self.member_id)
+            self._backend_url, self.member_id,
+            **backend_options(self._backend_url))
         self._coordinator.start(start_heart=True)
         self._suspended = suspended
         if suspended:

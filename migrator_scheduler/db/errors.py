@@ -86,3 +86,41 @@ def retry_while_unreachable(call: collections.abc.Callable[[], T],
         else:
             time.sleep(pause)
         pause = min(pause * 2, longest)
+
+
+class OutageLog:
+    """Logs a loop's database outage once, not on every failed round.
+
+    The first failure says that the database is unreachable, then once a
+    minute that it still is, and the first success after them how long
+    it lasted; tracebacks go to DEBUG. Other errors are not for this
+    class (see :func:`is_unreachable`).
+    """
+
+    REPEAT = 60.0
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._since: float | None = None
+        self._logged = 0.0
+
+    def failed(self, exc: BaseException) -> None:
+        """Log an unreachable database, unless logged lately."""
+        now = time.monotonic()
+        LOG.debug('%s: database unreachable', self._what, exc_info=exc)
+        if self._since is None:
+            self._since = now
+        elif now - self._logged < self.REPEAT:
+            return
+        self._logged = now
+        LOG.warning('Database unreachable for %.0fs (%s: %s); %s waits '
+                    'for it', now - self._since, type(exc).__name__,
+                    str(exc).splitlines()[0] if str(exc) else '',
+                    self._what)
+
+    def succeeded(self) -> None:
+        """Say the outage ended, if there was one."""
+        if self._since is not None:
+            LOG.info('Database reachable again after %.1fs; %s goes on',
+                     time.monotonic() - self._since, self._what)
+            self._since = None

@@ -11,6 +11,7 @@ import oslo_messaging as messaging
 from oslo_service import service
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.executor import endpoint
 from migrator_scheduler.executor import manager
 from migrator_scheduler import rpc
@@ -80,10 +81,16 @@ class ExecutorService(service.Service):
 
     def _heartbeat_loop(self) -> None:
         interval = self.conf.executor.heartbeat_interval
+        outage = db_errors.OutageLog('heart-beating')
         while not self._stop.wait(interval):
             try:
                 self.manager.heartbeat()
-            except Exception:
+            except Exception as exc:
                 # A missed heartbeat is survivable: the run is declared
                 # lost only after lost_run_timeout without any.
-                LOG.exception('Heartbeat failed')
+                if db_errors.is_unreachable(exc):
+                    outage.failed(exc)
+                else:
+                    LOG.exception('Heartbeat failed')
+            else:
+                outage.succeeded()

@@ -12,6 +12,7 @@ import time
 from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.scheduler import cast_outage
 
 LOG = logging.getLogger(__name__)
@@ -227,8 +228,11 @@ class Dispatcher:
         try:
             db_api.mark_dispatched(casts)
             self.cast_count += len(run_ids)
-        except Exception:
-            LOG.warning('Could not record the cast of %d runs; the sweep '
-                        'may cast them again', len(run_ids), exc_info=True)
+        except Exception as exc:
+            # An unreachable database is said by the loop, once.
+            LOG.warning('Could not record the cast of %d runs (%s); the '
+                        'sweep may cast them again', len(run_ids),
+                        type(exc).__name__,
+                        exc_info=not db_errors.is_unreachable(exc))
         finally:
             self._forget(run_ids)

@@ -40,6 +40,7 @@ from oslo_log import log as logging
 
 from migrator_scheduler.coordination import timing
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.scheduler import clock as clock_mod
 from migrator_scheduler.scheduler import firing
 from migrator_scheduler.scheduler import report as report_mod
@@ -147,10 +148,12 @@ class SchedulerManager:
         try:
             self.reporter.report(state, self.clock.offset, self.fired_rules,
                                  self.rescuer)
-        except Exception:
-            # Reporting is for operators; it must never stop firing.
-            LOG.warning('Could not report this scheduler\'s status',
-                        exc_info=True)
+        except Exception as exc:
+            # Reporting is for operators; it must never stop firing. An
+            # unreachable database is said by the loop, once.
+            LOG.warning('Could not report this scheduler\'s status (%s)',
+                        type(exc).__name__,
+                        exc_info=not db_errors.is_unreachable(exc))
 
     def _horizon(self, now: datetime.datetime | None = None
                  ) -> datetime.datetime:

@@ -10,6 +10,7 @@ from oslo_service import service
 
 from migrator_scheduler.coordination import membership as membership_mod
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.db import migration
 from migrator_scheduler import exception
 from migrator_scheduler.executor import service as executor_service
@@ -100,13 +101,19 @@ class SchedulerService(service.Service):
 
     def _loop(self) -> None:
         LOG.info('Scheduler loop started')
+        outage = db_errors.OutageLog('firing')
         while not self._stop.is_set():
             try:
                 sleep = self.manager.iterate()
-            except Exception:
+            except Exception as exc:
                 # The loop must survive a database or broker outage.
-                LOG.exception('Scheduler iteration failed; retrying')
+                if db_errors.is_unreachable(exc):
+                    outage.failed(exc)
+                else:
+                    LOG.exception('Scheduler iteration failed; retrying')
                 sleep = 1.0
+            else:
+                outage.succeeded()
             self._wake.wait(sleep)
             self._wake.clear()
         LOG.info('Scheduler loop stopped')

@@ -185,3 +185,10 @@ def test_a_member_started_suspended_joins_on_resume(url):
         assert member.owned_buckets == frozenset(range(NUM_BUCKETS))
     finally:
         member.stop()
+
+
+def test_zookeeper_reconnects_without_a_long_back_off():
+    options = membership.backend_options('zookeeper://zk1:2181?timeout=5')
+    retry = options['connection_retry']
+    assert retry['max_tries'] == -1 and retry['max_delay'] <= 1.0
+    assert membership.backend_options('file:///var/lib/coord') == {}
