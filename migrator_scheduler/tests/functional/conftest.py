@@ -32,6 +32,9 @@ And, for each test (function-scoped):
 ``private_pg_cluster``
     The same on a fresh database of ``private_postgresql``, for tests
     that stop the database server.
+``private_broker_cluster``
+    ``pg_cluster`` with ``private_rabbitmq`` as its broker, for tests
+    that stop the broker.
 ``tcp_proxy``
     ``tcp_proxy(host, port)`` returns a running
     :class:`~.fixtures.proxy.TCPProxyFixture` to that server, stopped
@@ -162,6 +165,15 @@ def private_pg_cluster(request, private_postgresql, zookeeper, rabbitmq,
             # The database is dropped next, and a failed test may have
             # left the server down.
             private_postgresql.start()
+
+
+@pytest.fixture
+def private_broker_cluster(request, database_factory, zookeeper,
+                           private_rabbitmq, tmp_path):
+    """A PostgreSQL cluster whose broker is ``private_rabbitmq``, for
+    tests that stop the broker: they stop nobody else's."""
+    yield from _cluster(request, database_factory(databases.POSTGRESQL),
+                        zookeeper, private_rabbitmq, tmp_path)
 
 
 @pytest.fixture

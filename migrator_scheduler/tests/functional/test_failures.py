@@ -102,11 +102,12 @@ def test_lost_executor_runs_are_retried_once(pg_cluster):
             seconds=LOST_RUN_TIMEOUT - 2), run
 
 
-def test_broker_restart_loses_no_run(pg_cluster, rabbitmq):
+def test_broker_restart_loses_no_run(private_broker_cluster,
+                                    private_rabbitmq):
     """Restart RabbitMQ mid-burst: every fire time still runs once."""
-    if not rabbitmq.can_restart:
+    if not private_rabbitmq.can_restart:
         pytest.skip('RabbitMQ cannot be restarted from here')
-    cluster = pg_cluster
+    cluster = private_broker_cluster
     names = cluster.start(schedulers=2, executors=2)
     rules = cluster_mod.create_rules(
         100, NOOP_PERIOD, job_args={'record': cluster.record_file})
@@ -119,12 +120,12 @@ def test_broker_restart_loses_no_run(pg_cluster, rabbitmq):
     cluster_mod.sleep_until(cluster_mod.next_instant(first, NOOP_PERIOD) +
                             datetime.timedelta(seconds=0.05))
     stopped = time.monotonic()
-    rabbitmq.stop()
+    private_rabbitmq.stop()
     try:
         time.sleep(BROKER_DOWNTIME)
     finally:
         # Back before anything else: later tests need the broker.
-        rabbitmq.start()
+        private_rabbitmq.start()
     print(f'RabbitMQ was down for {time.monotonic() - stopped:.1f}s')
     # Long enough for the runs whose cast was lost to be cast again.
     cluster.run_for(cluster_mod.REDISPATCH_AFTER + 6, alive=names)

@@ -26,12 +26,12 @@ def _scheduler_lines(cluster, text):
             for line in cluster.log_lines(process.name, text)]
 
 
-def test_broker_outage_recovers_without_waiting_to_redispatch(pg_cluster,
-                                                              rabbitmq):
-    if not rabbitmq.can_restart:
+def test_broker_outage_recovers_without_waiting_to_redispatch(
+        private_broker_cluster, private_rabbitmq):
+    if not private_rabbitmq.can_restart:
         pytest.skip('RabbitMQ cannot be stopped from here')
     downtime = profile_mod.current().broker_downtime
-    cluster = pg_cluster
+    cluster = private_broker_cluster
     cluster.tuned = False
     names = cluster.start(schedulers=2, executors=2)
     rules = cluster_mod.create_rules(
@@ -43,12 +43,12 @@ def test_broker_outage_recovers_without_waiting_to_redispatch(pg_cluster,
     cluster_mod.sleep_until(cluster_mod.next_instant(first, PERIOD) +
                             datetime.timedelta(seconds=0.05))
     down_at = cluster_mod.utcnow()
-    rabbitmq.stop()
+    private_rabbitmq.stop()
     try:
         cluster.run_for(downtime, alive=names)
     finally:
         # Back before anything else: later tests need the broker.
-        rabbitmq.start()
+        private_rabbitmq.start()
     back_at = cluster_mod.utcnow()
     recovery.wait_started(down_at, back_at, REDISPATCH_AFTER + 60)
     cluster.run_for(2 * PERIOD, alive=names)
