@@ -4,6 +4,8 @@ import abc
 import datetime
 import zoneinfo
 
+from migrator_scheduler.triggers import zones
+
 UTC = datetime.timezone.utc
 # The smallest step datetime can represent: "at or after t" is
 # "strictly after t - EPSILON".
@@ -122,3 +124,16 @@ class Trigger(abc.ABC):
 
     def __hash__(self) -> int:
         return hash(self._key())
+
+    def __reduce__(self):
+        # The zone is read from the tz database package, not from a name
+        # the pickle machinery could look up: rebuild it from the name.
+        return (_rebuild, (type(self), self.expression, self.timezone,
+                           self.start_at, self.end_at))
+
+
+def _rebuild(cls: type[Trigger], expression: str, timezone: str,
+             start_at: datetime.datetime | None,
+             end_at: datetime.datetime | None) -> Trigger:
+    return cls(expression, timezone, zones.load_timezone(timezone),
+               start_at, end_at)

@@ -1,9 +1,9 @@
 """Shared helpers for the trigger tests."""
 
 import datetime
-import zoneinfo
 
 from migrator_scheduler import triggers
+from migrator_scheduler.triggers import zones
 
 UTC = datetime.timezone.utc
 EPSILON = datetime.timedelta(microseconds=1)
@@ -61,7 +61,7 @@ def fires_until(trigger, after: datetime.datetime,
 def transitions(timezone: str, year: int) -> list[datetime.datetime]:
     """Offset changes of a zone in a year, found by brute force to the
     second (independently of the code under test)."""
-    zone = zoneinfo.ZoneInfo(timezone)
+    zone = zones.load_timezone(timezone)
     found = []
     day = utc(year, 1, 1)
     while day.year == year:

@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import zoneinfo
 
 import croniter
 import pytest
@@ -12,8 +11,9 @@ from migrator_scheduler.tests.unit.triggers.helpers import cron
 from migrator_scheduler.tests.unit.triggers.helpers import fires
 from migrator_scheduler.tests.unit.triggers.helpers import fires_until
 from migrator_scheduler.tests.unit.triggers.helpers import utc
+from migrator_scheduler.triggers import zones
 
-BERLIN = zoneinfo.ZoneInfo('Europe/Berlin')
+BERLIN = zones.load_timezone('Europe/Berlin')
 
 
 class TestBasics:
