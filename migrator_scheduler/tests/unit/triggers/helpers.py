@@ -93,10 +93,23 @@ def wall_matches(spec, wall: datetime.datetime) -> bool:
     return dom and dow
 
 
+def debian_fixed_time(expression: str) -> bool:
+    """Debian cron's reading of a job, from the expression's text alone:
+    a job whose minute or hour field starts with '*' is a wildcard job,
+    any other a fixed-time job (only @hourly among the macros is a
+    wildcard job)."""
+    text = expression.strip()
+    if text.startswith('@'):
+        return text.lower() != '@hourly'
+    minute, hour = text.split()[:2]
+    return not (minute.startswith('*') or hour.startswith('*'))
+
+
 def brute_force(trigger, start, end):
     """Fire times in (start, end] of a 5-field cron trigger, by looking at
     every UTC minute and applying the DST rules literally."""
     spec, zone = trigger.spec, trigger.zone
+    fixed_time = debian_fixed_time(trigger.expression)
     found = []
     instant = start.replace(second=0, microsecond=0) + MINUTE
     while instant <= end:
@@ -106,9 +119,9 @@ def brute_force(trigger, start, end):
         second_pass = local.fold == 1 and local.replace(
             fold=0).utcoffset() != offset
         if wall_matches(spec, wall):
-            if not (spec.fixed_time and second_pass):
+            if not (fixed_time and second_pass):
                 found.append(instant)
-        elif spec.fixed_time:
+        elif fixed_time:
             before = (instant - EPSILON).astimezone(zone).utcoffset()
             gap = offset - before
             # Clocks just jumped forward: fire once if the gap held a

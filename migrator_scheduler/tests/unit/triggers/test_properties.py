@@ -43,8 +43,8 @@ def _often_star(field):
     return st.one_of(st.just('*'), st.just('*'), field)
 
 
-# Hours in which DST changes happen, written without '*' or '/' so that
-# half the generated expressions are fixed-time jobs.
+# Hours in which DST changes happen, written without a leading '*' so
+# that half the generated expressions are fixed-time jobs.
 _DST_HOURS = st.sampled_from(['0', '1', '2', '3', '23', '1-3', '0,2', '2,3'])
 _FIXED_MINUTES = st.one_of(
     st.lists(st.integers(0, 59), min_size=1, max_size=3).map(
