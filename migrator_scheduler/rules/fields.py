@@ -11,6 +11,7 @@ import math
 import uuid
 
 from migrator_scheduler import exception
+from migrator_scheduler.triggers import isotime
 
 UTC = datetime.timezone.utc
 
@@ -103,15 +104,11 @@ def timestamp(value, field: str) -> datetime.datetime:
     accepted too, but only with an offset.
     """
     if isinstance(value, str):
-        text = value.strip()
-        # datetime.fromisoformat() only reads a trailing Z since 3.11.
-        if text[-1:] in ('Z', 'z'):
-            text = text[:-1] + '+00:00'
         try:
-            value = datetime.datetime.fromisoformat(text)
-        except ValueError:
+            value = isotime.parse_datetime(value)
+        except ValueError as exc:
             raise exception.InvalidInput(
-                field, f'{value!r} is not an ISO 8601 time such as '
+                field, f'{exc}; expected a time such as '
                 f'2030-01-31T02:00:00+08:00') from None
     if not isinstance(value, datetime.datetime):
         raise exception.InvalidInput(

@@ -144,7 +144,7 @@ def test_job_types_unchecked_without_list():
      'trigger.tz: unknown key'),
     (_doc(trigger={'kind': 'interval', 'expression': '10s',
                    'start_at': 'tomorrow'}),
-     "trigger.start_at: 'tomorrow' is not an ISO 8601 time"),
+     "trigger.start_at: 'tomorrow' is not an ISO 8601 date-time"),
     (_doc(trigger={'kind': 'interval', 'expression': '10s',
                    'start_at': '2030-01-01T00:00:00'}),
      'trigger.start_at: needs a UTC offset'),

@@ -2,6 +2,9 @@
 
 import datetime
 
+from hypothesis import HealthCheck
+from hypothesis import settings
+
 from migrator_scheduler import triggers
 from migrator_scheduler.triggers import zones
 
@@ -23,6 +26,14 @@ DST_ZONES = (
     'Africa/Casablanca',     # DST suspended each Ramadan
     'Pacific/Apia',          # skipped 2011-12-30 entirely
 )
+
+
+def examples(count: int) -> settings:
+    """Hypothesis settings for a property test of ``count`` examples."""
+    # No example database: tests must not write into the source tree. No
+    # deadline: the machines running the tests are shared and noisy.
+    return settings(max_examples=count, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 def utc(*args: int) -> datetime.datetime:

@@ -3,9 +3,7 @@
 import datetime
 import functools
 
-from hypothesis import HealthCheck
 from hypothesis import given
-from hypothesis import settings
 from hypothesis import strategies as st
 
 from migrator_scheduler import exception
@@ -16,11 +14,7 @@ from migrator_scheduler.triggers import misfire
 EPSILON = datetime.timedelta(microseconds=1)
 
 
-
-def examples(count: int) -> settings:
-    # No example database: tests must not write into the source tree.
-    return settings(max_examples=count, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+examples = helpers.examples
 
 
 def _field(low: int, high: int, top: int | None = None):
