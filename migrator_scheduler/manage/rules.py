@@ -14,6 +14,7 @@ from migrator_scheduler.manage import common
 from migrator_scheduler.manage import output
 from migrator_scheduler.rules import drivers
 from migrator_scheduler.rules import io as rules_io
+from migrator_scheduler.rules import limits
 from migrator_scheduler.rules import spec
 from migrator_scheduler import triggers
 
@@ -109,6 +110,10 @@ def _json_arg(text: str | None, field: str):
         return json.loads(text)
     except ValueError as exc:
         raise exception.InvalidInput(field, f'not valid JSON: {exc}') from None
+    except RecursionError:
+        raise exception.InvalidInput(
+            field, f'nested more than {limits.MAX_JOB_ARGS_DEPTH} levels '
+            f'deep') from None
 
 
 @_with_database

@@ -7,10 +7,12 @@ Each check returns the accepted value or raises
 import collections.abc
 import datetime
 import difflib
+import json
 import math
 import uuid
 
 from migrator_scheduler import exception
+from migrator_scheduler.rules import limits
 from migrator_scheduler.triggers import isotime
 
 UTC = datetime.timezone.utc
@@ -120,28 +122,96 @@ def timestamp(value, field: str) -> datetime.datetime:
     return value.astimezone(UTC)
 
 
-def json_value(value, field: str):
-    """Check that ``value`` survives a JSON round trip unchanged."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise exception.InvalidInput(field, 'must be a finite number')
-        return value
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            json_value(item, f'{field}[{index}]')
-        return value
-    if isinstance(value, dict):
+def json_value(value, field: str, max_bytes: int, max_depth: int):
+    """Check that ``value`` survives a JSON round trip unchanged and fits.
+
+    :param max_bytes: most characters of ``json.dumps(value)``, the form
+        stored. A part that appears at several places (a YAML alias)
+        counts at each of them, but is examined only once.
+    :param max_depth: most levels of lists and mappings; ``{}`` is one.
+    """
+    _JsonExtent(field, max_bytes, max_depth).of(value, field, 1)
+    return value
+
+
+class _JsonExtent:
+    """Measures the JSON text of a value without writing it out."""
+
+    def __init__(self, field: str, max_bytes: int, max_depth: int) -> None:
+        self.field = field
+        self.max_bytes = max_bytes
+        self.max_depth = max_depth
+        # (size, levels) of the lists and mappings measured, by identity.
+        self.known: dict[int, tuple[int, int]] = {}
+
+    def of(self, value, field: str, depth: int) -> tuple[int, int]:
+        """Return the length of ``json.dumps(value)`` and its levels.
+
+        ``depth`` is the level ``value`` is at (1 for the top).
+        """
+        if value is None or isinstance(value, bool):
+            return (5 if value is False else 4), 0
+        if isinstance(value, (int, float)):
+            return self._number(value, field), 0
+        if isinstance(value, str):
+            return len(json.dumps(value)), 0
+        if not isinstance(value, (list, dict)):
+            raise exception.InvalidInput(
+                field, f'{_kind(value)} cannot be stored; use strings, '
+                f'numbers, booleans, null, lists and mappings')
+        # Checked before going down, so a value nested thousands of
+        # levels deep (or containing itself) costs max_depth calls.
+        self._check_depth(depth)
+        extent = self.known.get(id(value))
+        if extent is None:
+            extent = self._collection(value, field, depth)
+            self.known[id(value)] = extent
+        self._check_depth(depth - 1 + extent[1])
+        return extent
+
+    def _collection(self, value: list | dict, field: str,
+                    depth: int) -> tuple[int, int]:
+        # '[' and ']' (or braces), and ', ' between items.
+        size, levels = 2 + 2 * max(len(value) - 1, 0), 0
+        for item_field, prefix, item in self._items(value, field):
+            item_size, item_levels = self.of(item, item_field, depth + 1)
+            size += prefix + item_size
+            levels = max(levels, item_levels)
+            if size > self.max_bytes:
+                raise exception.InvalidInput(
+                    self.field, f'larger than '
+                    f'{limits.describe(self.max_bytes)} as JSON')
+        return size, levels + 1
+
+    @staticmethod
+    def _items(value: list | dict, field: str):
+        """Yield (field, length of the text before it, item)."""
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield f'{field}[{index}]', 0, item
+            return
         for key, item in value.items():
             if not isinstance(key, str):
                 raise exception.InvalidInput(
                     field, f'keys must be strings, not {_kind(key)}')
-            json_value(item, join(field, key))
-        return value
-    raise exception.InvalidInput(
-        field, f'{_kind(value)} cannot be stored; use strings, numbers, '
-        f'booleans, null, lists and mappings')
+            # '"key": ' precedes the item.
+            yield join(field, key), len(json.dumps(key)) + 2, item
+
+    def _number(self, value: int | float, field: str) -> int:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise exception.InvalidInput(field, 'must be a finite number')
+        try:
+            return len(repr(value))
+        except ValueError:
+            # More digits than Python converts to text.
+            raise exception.InvalidInput(
+                field, 'is too large a number') from None
+
+    def _check_depth(self, depth: int) -> None:
+        if depth > self.max_depth:
+            raise exception.InvalidInput(
+                self.field, f'nested more than {self.max_depth} levels '
+                f'deep')
 
 
 def _kind(value) -> str:

@@ -17,7 +17,9 @@ import sys
 import yaml
 
 from migrator_scheduler import exception
+from migrator_scheduler.rules import limits
 from migrator_scheduler.rules import spec
+from migrator_scheduler.rules import yaml_extent
 
 FORMATS = ('yaml', 'json')
 MAX_ERRORS_SHOWN = 50
@@ -65,6 +67,15 @@ class _StrictConstructor(yaml.constructor.SafeConstructor):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError as exc:
+            # A timestamp such as 2030-02-30, or an integer of more
+            # digits than Python reads: say where.
+            raise yaml.constructor.ConstructorError(
+                None, None, str(exc), node.start_mark) from None
+
 
 def file_format(path: str, fmt: str | None = None) -> str:
     """Return the format of ``path``: ``fmt`` if given, else its suffix."""
@@ -94,17 +105,45 @@ def load_rules_file(path: str, defaults: spec.RuleDefaults,
     source = '<stdin>' if path == '-' else path
     try:
         if path == '-':
-            text = sys.stdin.read()
+            data = _read_limited(getattr(sys.stdin, 'buffer', sys.stdin))
         else:
-            with open(path, encoding='utf-8') as stream:
-                text = stream.read()
+            with open(path, 'rb') as stream:
+                data = _read_limited(stream)
+        text = data.decode('utf-8') if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise exception.InvalidRuleFile(
             f'{source}: not UTF-8 text: {exc.reason}') from None
     except OSError as exc:
         raise exception.InvalidRuleFile(
             f'{source}: {exc.strerror or exc}') from None
+    except _TooLarge:
+        raise exception.InvalidRuleFile(
+            f'{source}: larger than '
+            f'{limits.describe(limits.MAX_FILE_BYTES)}; split it into '
+            f'smaller files') from None
     return load_rules(text, fmt, defaults, now, source=source)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_limited(stream) -> bytes | str:
+    """Read ``stream`` to its end, refusing more than the file limit."""
+    limit = limits.MAX_FILE_BYTES
+    try:
+        # A file known to be too large is refused before reading it.
+        known = os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        known = 0       # a stream without a file
+    if known > limit:
+        raise _TooLarge()
+    data = stream.read(limit + 1)
+    size = len(data.encode('utf-8')) if isinstance(data, str) else len(
+        data)
+    if size > limit:
+        raise _TooLarge()
+    return data
 
 
 def load_rules(text: str, fmt: str, defaults: spec.RuleDefaults,
@@ -151,14 +190,30 @@ def _parse_yaml(text: str, source: str) -> list[_Item]:
     except yaml.YAMLError as exc:
         raise exception.InvalidRuleFile(
             f'{source}: {_yaml_problem(exc)}') from None
+    except RecursionError:
+        # Only without libyaml, which refuses deep nesting itself.
+        raise exception.InvalidRuleFile(
+            f'{source}: nested too deeply') from None
     items = []
+    total = 0
     for number, node in enumerate(_rule_nodes(root, source), 1):
         item = _Item(number, node.start_mark.line + 1)
+        items.append(item)
+        try:
+            extent = yaml_extent.measure(node, limits.MAX_RULE_BYTES,
+                                         limits.MAX_RULE_DEPTH)
+        except yaml_extent.TooLarge as exc:
+            item.error = f'rule document: {exc}'
+            continue
+        total += extent.size
+        if total > limits.MAX_FILE_BYTES:
+            raise exception.InvalidRuleFile(
+                f'{source}: {item}: with its aliases written out the file '
+                f'is larger than {limits.describe(limits.MAX_FILE_BYTES)}')
         try:
             item.document = _StrictConstructor().construct_document(node)
         except yaml.YAMLError as exc:
             item.error = _yaml_problem(exc)
-        items.append(item)
     return items
 
 
@@ -211,6 +266,9 @@ def _parse_json(text: str, source: str) -> list[_Item]:
             f'{exc.msg}') from None
     except ValueError as exc:
         raise exception.InvalidRuleFile(f'{source}: {exc}') from None
+    except RecursionError:
+        raise exception.InvalidRuleFile(
+            f'{source}: nested too deeply') from None
     if isinstance(data, dict) and list(data) == [_TOP_KEY]:
         data = data[_TOP_KEY]
     if not isinstance(data, list):

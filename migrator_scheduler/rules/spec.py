@@ -25,6 +25,7 @@ import uuid
 from migrator_scheduler.common import buckets
 from migrator_scheduler import exception
 from migrator_scheduler.rules import fields
+from migrator_scheduler.rules import limits
 from migrator_scheduler import triggers
 from migrator_scheduler.triggers import misfire
 
@@ -174,7 +175,9 @@ def _job_type(value, field: str,
 
 
 def _job_args(value, field: str) -> dict:
-    return fields.json_value(fields.mapping(value, field), field)
+    return fields.json_value(fields.mapping(value, field), field,
+                             limits.MAX_JOB_ARGS_BYTES,
+                             limits.MAX_JOB_ARGS_DEPTH)
 
 
 def _trigger(data: dict, errors: _Errors

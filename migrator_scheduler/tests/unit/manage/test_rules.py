@@ -11,6 +11,7 @@ import yaml
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.manage import rules as rule_commands
 from migrator_scheduler.rules import drivers
+from migrator_scheduler.tests.unit.rules import test_limits
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2030, 1, 1, 0, 0, 3, tzinfo=UTC)
@@ -108,6 +109,37 @@ def test_create_with_bounds(run):
 def test_create_invalid(run, extra, message):
     _fails(run(*CREATE, *extra), message)
     assert db_api.count_rules() == 0
+
+
+@pytest.mark.parametrize('args, message', [
+    ('[' * 30 + ']' * 30, 'job.args: must be a mapping, not a list'),
+    ('[' * 1000 + ']' * 1000, 'job.args: nested more than 32 levels deep'),
+    ('{"a":' * 1000 + '1' + '}' * 1000,
+     'job.args: nested more than 32 levels deep'),
+    ('{"a":' * 100000 + '1' + '}' * 100000,
+     'job.args: nested more than 32 levels deep'),
+    (json.dumps({'x': 'y' * 70000}), 'job.args: larger than 64 KiB as JSON'),
+])
+def test_create_with_oversized_job_args(run, args, message):
+    err = _fails(run(*CREATE, '--job-args', args), message)
+    assert err.count('\n') == 1
+    assert db_api.count_rules() == 0
+
+
+def test_import_alias_bomb(run, tmp_path):
+    path = tmp_path / 'lol.yaml'
+    path.write_text(test_limits.BILLION_LAUGHS)
+    err = _fails(run('rule', 'import', str(path)),
+                 f'{path}: item 1 (line 1): rule document: with its aliases '
+                 f'written out it is larger than 1 MiB')
+    assert err.count('\n') == 1
+    assert db_api.count_rules() == 0
+
+
+def test_import_deeply_nested_json(run, tmp_path):
+    path = tmp_path / 'deep.json'
+    path.write_text('[' * 100000 + ']' * 100000)
+    _fails(run('rule', 'import', str(path)), f'{path}: nested too deeply')
 
 
 def test_create_invalid_expression(run):
