@@ -33,6 +33,19 @@ _Dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
 _MERGE_TAG = 'tag:yaml.org,2002:merge'
 
 
+@dataclasses.dataclass(frozen=True)
+class LoadedRule:
+    """A valid rule of a file.
+
+    :ivar values: its database values (see :func:`spec.check_rule`).
+    :ivar where: the file and item it comes from, for messages, e.g.
+        ``rules.yaml: item 3 (line 12)``.
+    """
+
+    values: dict
+    where: str
+
+
 @dataclasses.dataclass
 class _Item:
     number: int
@@ -92,17 +105,23 @@ def file_format(path: str, fmt: str | None = None) -> str:
     return _EXTENSIONS[suffix]
 
 
+def source_name(path: str) -> str:
+    """Return how messages name the file ``path`` (``-`` is stdin)."""
+    return '<stdin>' if path == '-' else path
+
+
 def load_rules_file(path: str, defaults: spec.RuleDefaults,
-                    now: datetime.datetime,
-                    fmt: str | None = None) -> list[dict]:
+                    now: datetime.datetime, fmt: str | None = None,
+                    allow_exhausted: bool = False) -> list[LoadedRule]:
     """Read and validate the rules of ``path`` (``-`` is stdin).
 
-    :returns: database values of every rule, in file order.
+    :param allow_exhausted: see :func:`spec.check_rule`.
+    :returns: every rule, in file order.
     :raises InvalidRuleFile: the file cannot be read or any rule is
         invalid; the message lists every problem found.
     """
     fmt = file_format(path, fmt)
-    source = '<stdin>' if path == '-' else path
+    source = source_name(path)
     try:
         if path == '-':
             data = _read_limited(getattr(sys.stdin, 'buffer', sys.stdin))
@@ -121,7 +140,8 @@ def load_rules_file(path: str, defaults: spec.RuleDefaults,
             f'{source}: larger than '
             f'{limits.describe(limits.MAX_FILE_BYTES)}; split it into '
             f'smaller files') from None
-    return load_rules(text, fmt, defaults, now, source=source)
+    return load_rules(text, fmt, defaults, now, source=source,
+                      allow_exhausted=allow_exhausted)
 
 
 class _TooLarge(Exception):
@@ -147,15 +167,15 @@ def _read_limited(stream) -> bytes | str:
 
 
 def load_rules(text: str, fmt: str, defaults: spec.RuleDefaults,
-               now: datetime.datetime,
-               source: str = '<input>') -> list[dict]:
+               now: datetime.datetime, source: str = '<input>',
+               allow_exhausted: bool = False) -> list[LoadedRule]:
     """Validate the rules in ``text``; see :func:`load_rules_file`."""
     with _gc_paused():
         if fmt == 'yaml':
             items = _parse_yaml(text, source)
         else:
             items = _parse_json(text, source)
-        return _validate(items, defaults, now, source)
+        return _validate(items, defaults, now, source, allow_exhausted)
 
 
 @contextlib.contextmanager
@@ -278,7 +298,8 @@ def _parse_json(text: str, source: str) -> list[_Item]:
 
 
 def _validate(items: list[_Item], defaults: spec.RuleDefaults,
-              now: datetime.datetime, source: str) -> list[dict]:
+              now: datetime.datetime, source: str,
+              allow_exhausted: bool) -> list[LoadedRule]:
     errors, rules = [], []
     by_name, by_id = {}, {}
     for item in items:
@@ -286,7 +307,8 @@ def _validate(items: list[_Item], defaults: spec.RuleDefaults,
         if item.error is not None:
             errors.append(f'{label}: {item.error}')
             continue
-        values, problems = spec.check_rule(item.document, defaults, now)
+        values, problems = spec.check_rule(item.document, defaults, now,
+                                           allow_exhausted)
         errors.extend(f'{label}: {problem}' for problem in problems)
         if values is None:
             continue
@@ -299,13 +321,14 @@ def _validate(items: list[_Item], defaults: spec.RuleDefaults,
         first = by_id.setdefault(values['id'], item)
         if first is not item:
             errors.append(f'{label}: id: {values["id"]} is also {first}')
-        rules.append(values)
+        rules.append(LoadedRule(values, label))
     if errors:
-        raise _file_error(errors, source)
+        raise file_error(errors, source)
     return rules
 
 
-def _file_error(errors: list[str], source: str) -> exception.InvalidRuleFile:
+def file_error(errors: list[str], source: str) -> exception.InvalidRuleFile:
+    """Return the error of a file with ``errors``, one line each."""
     lines = errors[:MAX_ERRORS_SHOWN]
     if len(errors) > 1:
         lines.insert(0, f'{source}: {len(errors)} errors')

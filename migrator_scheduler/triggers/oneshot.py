@@ -59,6 +59,23 @@ class OneShotTrigger(base.Trigger):
         super().__init__(expression, timezone, zone, start_at, end_at)
         self.fire_at = parse_instant(expression, zone, timezone)
 
+    def check_fires_after(self, now: datetime.datetime) -> None:
+        """Refuse a time that has passed or lies outside the bounds."""
+        now = base.as_utc(now, 'now')
+        when = self.fire_at.isoformat()
+        if self.fire_at <= now:
+            raise exception.InvalidTrigger(
+                FIELD, f'{self.expression} ({when}) is in the past (now is '
+                f'{now.isoformat()}): the rule would never fire')
+        if self.start_at is not None and self.start_at > self.fire_at:
+            raise exception.InvalidTrigger(
+                'trigger.start_at', f'{self.start_at.isoformat()} is after '
+                f'the one-shot time {when}: the rule would never fire')
+        if self.end_at is not None and self.end_at < self.fire_at:
+            raise exception.InvalidTrigger(
+                'trigger.end_at', f'{self.end_at.isoformat()} is before '
+                f'the one-shot time {when}: the rule would never fire')
+
     def _next_after(self, after: datetime.datetime,
                     until: datetime.datetime | None
                     ) -> datetime.datetime | None:

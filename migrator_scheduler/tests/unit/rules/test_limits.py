@@ -100,7 +100,7 @@ def test_aliases_within_the_limits_are_fine():
           job: {type: sleep, args: *args}
         """)
     rules = rules_io.load_rules(text, 'yaml', DEFAULTS, NOW)
-    assert [r['job_args'] for r in rules] == [{'hosts': ['web01',
+    assert [r.values['job_args'] for r in rules] == [{'hosts': ['web01',
                                                          'web02']}] * 2
 
 
