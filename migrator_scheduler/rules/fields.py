@@ -18,9 +18,20 @@ from migrator_scheduler.triggers import isotime
 UTC = datetime.timezone.utc
 
 
-def join(prefix: str, key: str) -> str:
-    """Return the path of ``key`` inside the mapping at ``prefix``."""
-    return f'{prefix}.{key}' if prefix else key
+_MAX_KEY_SHOWN = 64
+
+
+def join(prefix: str, key) -> str:
+    """Return the path of ``key`` inside the mapping at ``prefix``.
+
+    A key that would not read well in a one-line message (empty, long,
+    with line breaks) is quoted.
+    """
+    text = str(key)
+    if not text or not text.isprintable() or len(text) > _MAX_KEY_SHOWN:
+        text = repr(text[:_MAX_KEY_SHOWN]) + (
+            '...' if len(text) > _MAX_KEY_SHOWN else '')
+    return f'{prefix}.{text}' if prefix else text
 
 
 def mapping(value, field: str) -> dict:
@@ -43,8 +54,7 @@ def unknown_keys(data: dict, allowed: collections.abc.Collection[str],
             message += f'; did you mean {close[0]!r}?'
         else:
             message += f'; expected one of: {", ".join(sorted(allowed))}'
-        errors.append(exception.InvalidInput(join(prefix, str(key)),
-                                             message))
+        errors.append(exception.InvalidInput(join(prefix, key), message))
     return errors
 
 
@@ -130,7 +140,8 @@ def json_value(value, field: str, max_bytes: int, max_depth: int):
         counts at each of them, but is examined only once.
     :param max_depth: most levels of lists and mappings; ``{}`` is one.
     """
-    _JsonExtent(field, max_bytes, max_depth).of(value, field, 1)
+    measure = _JsonExtent(field, max_bytes, max_depth)
+    measure.check_size(measure.of(value, field, 1)[0])
     return value
 
 
@@ -177,10 +188,7 @@ class _JsonExtent:
             item_size, item_levels = self.of(item, item_field, depth + 1)
             size += prefix + item_size
             levels = max(levels, item_levels)
-            if size > self.max_bytes:
-                raise exception.InvalidInput(
-                    self.field, f'larger than '
-                    f'{limits.describe(self.max_bytes)} as JSON')
+            self.check_size(size)
         return size, levels + 1
 
     @staticmethod
@@ -206,6 +214,12 @@ class _JsonExtent:
             # More digits than Python converts to text.
             raise exception.InvalidInput(
                 field, 'is too large a number') from None
+
+    def check_size(self, size: int) -> None:
+        if size > self.max_bytes:
+            raise exception.InvalidInput(
+                self.field, f'larger than '
+                f'{limits.describe(self.max_bytes)} as JSON')
 
     def _check_depth(self, depth: int) -> None:
         if depth > self.max_depth:
