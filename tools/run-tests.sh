@@ -6,7 +6,9 @@
 #
 # Prepares the host first (needs root, or password-less sudo):
 #   * installs Debian's zookeeper package and a Java runtime if missing
-#     (the functional tests start their own ZooKeeper from them);
+#     (the functional tests start their own ZooKeeper from them), and
+#     faketime (libfaketime: fault tests run one process with its clock
+#     off);
 #   * starts PostgreSQL, MariaDB and RabbitMQ if installed but not
 #     running; a server named by MIGRATOR_TEST_POSTGRESQL_URL,
 #     MIGRATOR_TEST_MYSQL_URL or MIGRATOR_TEST_TRANSPORT_URL is left alone;
@@ -65,6 +67,8 @@ install_packages() {
     local missing=()
     [ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)
     command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+    compgen -G '/usr/lib/*/faketime/libfaketimeMT.so.1' >/dev/null \
+        || missing+=(faketime)
     [ "${#missing[@]}" -eq 0 ] && return
     log "Installing ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q

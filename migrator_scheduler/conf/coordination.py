@@ -27,10 +27,12 @@ _opts = [
     cfg.FloatOpt(
         'membership_check_interval',
         default=5.0, min=0.5, max=600.0,
-        help='Seconds between two checks that this scheduler is still a '
-             'member of its group. After a ZooKeeper session expiry the '
-             'member is gone and tooz does not join again by itself; '
-             'the check re-joins.'),
+        help='Seconds between two full re-reads of the group: every '
+             'member with its weight, and the bucket ring rebuilt from '
+             'them, even when the member list looks unchanged. Each '
+             '``watch_interval`` listing already rebuilds the ring when '
+             'the members change and joins again when this scheduler is '
+             'no longer a member (after a ZooKeeper session expiry).'),
     cfg.IntOpt(
         'ring_points',
         default=256, min=1, max=4096,
@@ -41,9 +43,10 @@ _opts = [
     cfg.FloatOpt(
         'watch_interval',
         default=0.5, min=0.05, max=60.0,
-        help='Seconds between two polls for membership changes '
-             '(``run_watchers``). Bounds how soon a scheduler adapts its '
-             'buckets to a member joining or leaving.'),
+        help='Seconds between two listings of the group\'s members, by a '
+             'thread of its own (firing never waits for ZooKeeper). Bounds '
+             'how soon a scheduler adapts its buckets to a member joining '
+             'or leaving; each listing is one ZooKeeper read.'),
 ]
 
 

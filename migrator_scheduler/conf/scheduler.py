@@ -22,6 +22,11 @@ _opts = [
              'message. Each cast waits for the broker\'s confirm, so '
              'batching is what lets a burst of thousands of runs leave '
              'within a second.'),
+    cfg.FloatOpt(
+        'clock_check_interval',
+        default=30.0, min=1.0, max=3600.0,
+        help='Seconds between two comparisons of this host\'s clock with '
+             'the database server\'s; see ``max_clock_skew``.'),
     cfg.BoolOpt(
         'embedded_executor',
         default=True,
@@ -49,6 +54,17 @@ _opts = [
              'missed fire times of one rule created per cycle. The rest '
              'are caught up in the following cycles so one long-missed '
              'rule cannot starve the others.'),
+    cfg.FloatOpt(
+        'max_clock_skew',
+        default=2.0, min=0.0, max=3600.0,
+        help='Seconds. When this host\'s clock and the database server\'s '
+             'differ by more than this (network delay of the comparison '
+             'allowed for), the scheduler refuses to fire: it leaves the '
+             'group, so its peers take its buckets over at once, logs an '
+             'error and shows ``clock-skewed`` in ``cluster status`` until '
+             'the clocks agree again. Due times are read from the local '
+             'clock, so a skewed scheduler would fire early or late. 0 '
+             'turns the check off (not recommended).'),
     cfg.FloatOpt(
         'max_idle_interval',
         default=1.0, min=0.05, max=60.0,
@@ -79,6 +95,29 @@ _opts = [
              'the owner\'s sweep. Covers casts lost with a broker restart '
              'or an executor killed after taking the message. A duplicate '
              'cast is harmless: executors claim runs atomically.'),
+    cfg.FloatOpt(
+        'rescue_after',
+        min=1.0, max=86400.0,
+        help='Seconds. A rule due this long ago that nobody fired, or a '
+             'run this long overdue that nobody cast, is fired or cast by '
+             'any scheduler that sees it, whatever the group membership '
+             'says (the database still lets only one of them fire each '
+             'fire time). This bounds how late a fire time can be when '
+             'some scheduler\'s view of the group is wrong. Unset, it is '
+             'derived: the ZooKeeper session timeout (``timeout`` of '
+             '``[coordination] backend_url``, 10 by default) + 2 x '
+             '``[coordination] watch_interval`` + ``max_idle_interval`` + '
+             '5, i.e. 17 s with the defaults, longer than a normal '
+             'failover takes. Rescues are checked every '
+             '``sweep_interval``.'),
+    cfg.FloatOpt(
+        'status_interval',
+        default=5.0, min=1.0, max=300.0,
+        help='Seconds between two reports of this scheduler\'s view (the '
+             'members it sees, its ring, its buckets, its last loop) to '
+             'the database, for ``cluster status``; a change of view is '
+             'reported at once. A scheduler that has not reported for '
+             'three intervals is shown as stale.'),
     cfg.FloatOpt(
         'sweep_interval',
         default=5.0, min=0.1, max=600.0,

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import collections.abc
 import datetime
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
 from tooz import coordination
 
+from migrator_scheduler.coordination import health
 from migrator_scheduler.coordination import ring
+from migrator_scheduler.coordination import timing
 from migrator_scheduler.coordination import tooz_compat
+from migrator_scheduler.coordination import view
 from migrator_scheduler.db import api as db_api
 
 LOG = logging.getLogger(__name__)
+
+# Seconds ``cluster status`` waits before checking problems again: more
+# than a watch interval and a status report.
+DEFAULT_SETTLE = 3.0
 
 Members = (collections.abc.Mapping[bytes, int] |
            collections.abc.Iterable[bytes])
@@ -120,22 +128,55 @@ class GroupObserver:
 
 
 def cluster_status(conf: cfg.ConfigOpts,
-                   now: datetime.datetime | None = None) -> dict:
-    """Return members, their buckets and the due backlog of each.
+                   settle: float = DEFAULT_SETTLE) -> dict:
+    """Return the group, every scheduler's own view of it, and problems.
 
-    Joins nothing: connects as an observer, reads the group and computes
-    the same ring the schedulers compute.
+    Joins nothing: connects as an observer, lists the group and computes
+    the ring the schedulers should all compute, then compares each
+    scheduler's last report with it. A difference seen during a
+    membership change is gone a moment later, so when there are
+    problems the check is made again after ``settle`` seconds and that
+    second report is returned.
     """
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    report = _cluster_report(conf)
+    if report['problems'] and settle > 0:
+        time.sleep(settle)
+        report = _cluster_report(conf)
+    return report
+
+
+def _cluster_report(conf: cfg.ConfigOpts) -> dict:
+    now = db_api.database_time()
     num_buckets = int(db_api.get_deployment_value('num_buckets') or
                       conf.scheduler.num_buckets)
-    observer = GroupObserver(
-        conf.coordination.backend_url, conf.coordination.group_name,
-        f'{conf.host}:status', conf.coordination.ring_points, num_buckets)
-    with observer:
-        members = observer.capabilities()
-    assignment = observer.assignment(
-        {member: caps.get('weight', 1) for member, caps in members.items()})
+    problems = []
+    group = None
+    members: dict[bytes, dict] = {}
+    try:
+        with GroupObserver(
+                conf.coordination.backend_url, conf.coordination.group_name,
+                f'{conf.host}:status', conf.coordination.ring_points,
+                num_buckets) as observer:
+            members = observer.capabilities()
+        group = {m.decode() for m in members}
+    except coordination.ToozError as exc:
+        problems.append(f'cannot list the group: {type(exc).__name__}: '
+                        f'{exc}')
+    assignment = assign(
+        {m: view.weight_of(c) for m, c in members.items()},
+        conf.coordination.ring_points, num_buckets)
+    ring_id = view.fingerprint(assignment, num_buckets)
+    schedulers, found = health.assess(
+        db_api.list_schedulers(), group, ring_id, now,
+        timing.stale_after(conf), num_buckets)
+    problems.extend(found)
+    bound = timing.rescue_after(conf)
+    overdue = db_api.overdue_summary(
+        now - datetime.timedelta(seconds=bound))
+    problems.extend(health.overdue_problems(overdue, bound))
+    if not members and db_api.count_rules():
+        problems.append('no scheduler is a member of the group: rules '
+                        'fire only if schedulers run')
     backlog = db_api.due_backlog_by_bucket(now)
     rows = []
     for member in sorted(assignment):
@@ -147,8 +188,15 @@ def cluster_status(conf: cfg.ConfigOpts,
             'due': sum(backlog.get(b, 0) for b in buckets),
         })
     return {
+        'checked_at': now,
         'num_buckets': num_buckets,
+        'ring': ring_id,
+        'rescue_after': bound,
         'members': rows,
         'unowned_due': sum(backlog.values()) - sum(r['due'] for r in rows),
+        'schedulers': schedulers,
+        'overdue': overdue,
         'runs': db_api.run_counts_by_state(),
+        'problems': problems,
+        'healthy': not problems,
     }

@@ -19,117 +19,32 @@ import collections
 import collections.abc
 import datetime
 import json
-import threading
 import typing
 import uuid
 
-from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
 import sqlalchemy as sa
 
 from migrator_scheduler.db import models
+from migrator_scheduler.db import schedulers as schedulers_db
+from migrator_scheduler.db import session as db_session
 from migrator_scheduler.db.types import UTCDateTime
 from migrator_scheduler import exception
 
 LOG = logging.getLogger(__name__)
 
-# Statements with a list of ids are cut to this size: some drivers and
-# backends limit the number of bind parameters per statement.
-_CHUNK = 500
-
-_lock = threading.Lock()
-_context_manager = None
-
-
-@enginefacade.transaction_context_provider
-class _Context:
-    """A transaction holder for enginefacade; one per API call."""
-
-
-def _manager() -> enginefacade._TransactionContextManager:
-    global _context_manager
-    with _lock:
-        if _context_manager is None:
-            manager = enginefacade.transaction_context()
-            manager.configure(sqlite_fk=True)
-            engine = manager.writer.get_engine()
-            if engine.dialect.name == 'sqlite':
-                _begin_sqlite_immediately(engine)
-            _context_manager = manager
-        return _context_manager
-
-
-def _begin_sqlite_immediately(engine: sa.engine.Engine) -> None:
-    """Make every SQLite transaction take the write lock at BEGIN.
-
-    SQLite fails at once (no busy wait) when a transaction that has read
-    tries to write while another one writes. Taking the lock at BEGIN
-    makes the concurrent transactions of the all-in-one mode queue on the
-    busy timeout instead. oslo.db emits a plain BEGIN from its own
-    listener unless a marker is set, so ours must run first.
-    """
-    others = list(engine.dispatch.begin)
-    for listener in others:
-        sa.event.remove(engine, 'begin', listener)
-    sa.event.listen(engine, 'begin', _sqlite_begin_immediate)
-    for listener in others:
-        sa.event.listen(engine, 'begin', listener)
-
-
-def _sqlite_begin_immediate(conn) -> None:
-    if 'in_transaction' not in conn.info:
-        conn.exec_driver_sql('BEGIN IMMEDIATE')
-        conn.info['in_transaction'] = True
-
-
-def reset() -> None:
-    """Forget the engine; the next call builds one from configuration.
-
-    Used after ``fork`` and by tests that point at another database.
-    """
-    global _context_manager
-    with _lock:
-        old, _context_manager = _context_manager, None
-    if old is not None:
-        try:
-            old.dispose_pool()
-        except AttributeError:
-            pass
-
-
-def get_engine() -> sa.engine.Engine:
-    """Return the writer engine (for migrations and admin commands)."""
-    return _manager().writer.get_engine()
-
-
-def _writer():
-    return _manager().writer.using(_Context())
-
-
-def _reader():
-    return _manager().reader.using(_Context())
-
-
-_retry_on_deadlock = oslo_db_api.wrap_db_retry(
-    max_retries=5, retry_on_deadlock=True, retry_interval=0.1,
-    inc_retry_interval=True)
+get_engine = db_session.get_engine
+reset = db_session.reset
+_chunks = db_session.chunks
+_reader = db_session.reader
+_writer = db_session.writer
+_retry_on_deadlock = db_session.retry_on_deadlock
+_utc_param = db_session.utc_param
 
 
 def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
-
-
-def _chunks(items: collections.abc.Sequence, size: int = _CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _utc_param(value: datetime.datetime | None) -> sa.BindParameter:
-    # Typed explicitly: inside CASE, an untyped aware datetime would reach
-    # the driver as-is and be converted with the session time zone.
-    return sa.bindparam(None, value, type_=UTCDateTime)
 
 
 # ---------------------------------------------------------------- deployment
@@ -401,7 +316,8 @@ _DUE_COLUMNS = ('id', 'bucket', 'trigger_kind', 'trigger_expr', 'timezone',
 def fire_due_rules(buckets: collections.abc.Collection[int] | None,
                    now: datetime.datetime,
                    planner: collections.abc.Callable[[sa.Row], FirePlan],
-                   limit: int, horizon: datetime.datetime | None = None
+                   limit: int, horizon: datetime.datetime | None = None,
+                   due_by: datetime.datetime | None = None
                    ) -> tuple[int, list[dict]]:
     """Fire the rules of ``buckets`` due by ``horizon``, in one transaction.
 
@@ -409,7 +325,8 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
     scheduler is firing them. ``planner`` maps each due row to a
     :class:`FirePlan`; it must be pure and fast, and plan up to the same
     ``horizon`` (``now`` when not given, else a little after it: runs
-    created ahead of their time).
+    created ahead of their time). With ``due_by``, only rules whose next
+    fire time is that old are taken (a rescue of overdue rules).
 
     :returns: ``(number of rules fired, pending runs created)``; each run
         is a dict with ``id``, ``rule_id``, ``bucket``, ``scheduled_for``.
@@ -418,6 +335,8 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
     """
     rules = models.rules
     until = now if horizon is None else horizon
+    if due_by is not None:
+        until = min(until, due_by)
     stmt = sa.select(*(rules.c[c] for c in _DUE_COLUMNS)).where(
         rules.c.next_fire_at <= until).order_by(
             rules.c.next_fire_at).limit(limit).with_for_update(
@@ -776,3 +695,13 @@ def run_counts_by_state() -> dict[str, int]:
         table.c.state)
     with _reader() as session:
         return {state: count for state, count in session.execute(stmt)}
+
+
+# --------------------------------------------------------------- schedulers
+
+database_time = schedulers_db.database_time
+report_scheduler = schedulers_db.report_scheduler
+remove_scheduler = schedulers_db.remove_scheduler
+purge_schedulers = schedulers_db.purge_schedulers
+list_schedulers = schedulers_db.list_schedulers
+overdue_summary = schedulers_db.overdue_summary

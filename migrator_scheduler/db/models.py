@@ -82,3 +82,33 @@ runs = sa.Table(
     sa.Index(None, 'bucket', 'state'),
     sa.Index(None, 'state', 'heartbeat_at'),
 )
+
+# One row per scheduler process: its own view of the group, as it last
+# reported it. ``cluster status`` puts them side by side.
+schedulers = sa.Table(
+    'schedulers', metadata,
+    sa.Column('member_id', sa.String(255), primary_key=True),
+    sa.Column('host', sa.String(255), nullable=False),
+    sa.Column('pid', sa.Integer, nullable=False),
+    # active | clock-skewed | stopping
+    sa.Column('state', sa.String(16), nullable=False),
+    sa.Column('started_at', UTCDateTime, nullable=False),
+    # The database server's clock when the report was written.
+    sa.Column('reported_at', UTCDateTime, nullable=False),
+    # When this scheduler last listed the group successfully.
+    sa.Column('listed_at', UTCDateTime, nullable=True),
+    # JSON list of the member ids it sees.
+    sa.Column('members', sa.Text, nullable=False),
+    sa.Column('ring_fingerprint', sa.String(32), nullable=False),
+    sa.Column('owned_buckets', sa.Integer, nullable=False),
+    sa.Column('num_buckets', sa.Integer, nullable=False),
+    sa.Column('ring_points', sa.Integer, nullable=False),
+    sa.Column('tz_version', sa.String(32), nullable=True),
+    # Seconds the database server's clock is ahead of this host's.
+    sa.Column('clock_offset', sa.Float, nullable=True),
+    sa.Column('fired_rules', sa.BigInteger, nullable=False),
+    sa.Column('rescued_rules', sa.BigInteger, nullable=False),
+    sa.Column('rescued_runs', sa.BigInteger, nullable=False),
+    sa.Column('rejoins', sa.Integer, nullable=False),
+    sa.Column('code_version', sa.String(64), nullable=True),
+)

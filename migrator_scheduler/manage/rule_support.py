@@ -7,7 +7,6 @@ import sys
 from migrator_scheduler.conf import CONF
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import migration
-from migrator_scheduler import exception
 from migrator_scheduler.manage import common
 from migrator_scheduler.rules import drivers
 from migrator_scheduler.rules import spec
@@ -20,12 +19,7 @@ def with_database(func):
     """Check the schema and bucket count before a rule command."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        current, head = migration.version(), migration.head()
-        if current != head:
-            raise exception.ConfigurationError(
-                f'the database schema is at revision {current or "none"}, '
-                f'this code needs {head}; run '
-                f'"migrator-scheduler-manage db sync"')
+        migration.require_head()
         # Refuses a changed [scheduler] num_buckets before any rule is
         # written with buckets computed from it.
         db_api.ensure_num_buckets(CONF.scheduler.num_buckets)

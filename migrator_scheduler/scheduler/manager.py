@@ -2,21 +2,27 @@
 
 One loop thread does, in order, every time it wakes:
 
-1. process membership events (bucket ownership may change), at most once
-   per ``[coordination] watch_interval``;
-2. if the earliest next fire time of the owned buckets is less than
+1. now and then, compare this host's clock with the database server's;
+   while they disagree, leave the group and fire nothing (see
+   :mod:`.clock`);
+2. take the latest bucket ownership from the membership, whose own
+   thread lists the group (a change wakes the loop);
+3. if the earliest next fire time of the owned buckets is less than
    ``[scheduler] fire_ahead`` away, fire the rules due by then in
    batches, each batch one transaction (see
    :func:`migrator_scheduler.db.api.fire_due_rules`), and hand the new
    runs to the dispatcher, which casts each at its time; the earliest
-   fire time is read
-   again after firing and at least once per ``[scheduler]
-   max_idle_interval``, for rules created or changed by others;
-3. now and then sweep the owned buckets for runs to cast again and runs
-   whose executor was lost;
-4. sleep until ``fire_ahead`` before the earliest next fire time of the
-   owned buckets, the next membership poll, look or sweep, whichever
-   comes first.
+   fire time is read again after firing and at least once per
+   ``[scheduler] max_idle_interval``, for rules created or changed by
+   others;
+4. every ``sweep_interval``, sweep the owned buckets for runs to cast
+   again and runs whose executor was lost, and rescue whatever is
+   overdue past ``rescue_after`` in any bucket (see :mod:`.rescue`);
+5. every ``status_interval``, and when its view changed, report that
+   view to the database (see :mod:`.report`);
+6. sleep until ``fire_ahead`` before the earliest next fire time of the
+   owned buckets, or the next look, sweep, report or clock check,
+   whichever comes first.
 
 Nothing the loop keeps in memory is needed for correctness: a new owner
 of a bucket continues from the database.
@@ -30,8 +36,12 @@ import time
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from migrator_scheduler.coordination import timing
 from migrator_scheduler.db import api as db_api
-from migrator_scheduler.scheduler import planner as planner_mod
+from migrator_scheduler.scheduler import clock as clock_mod
+from migrator_scheduler.scheduler import firing
+from migrator_scheduler.scheduler import report as report_mod
+from migrator_scheduler.scheduler import rescue as rescue_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -44,13 +54,20 @@ class SchedulerManager:
     """Fires the due runs of the buckets a membership owns."""
 
     def __init__(self, conf: cfg.ConfigOpts, membership, dispatcher,
-                 num_buckets: int) -> None:
+                 num_buckets: int,
+                 clock_guard: clock_mod.ClockGuard | None = None) -> None:
         self.conf = conf
         self.membership = membership
         self.dispatcher = dispatcher
         self._num_buckets = num_buckets
+        self.clock = clock_guard or clock_mod.ClockGuard(
+            conf.scheduler.max_clock_skew,
+            conf.scheduler.clock_check_interval)
+        self.rescuer = rescue_mod.Rescuer(conf, dispatcher,
+                                          timing.rescue_after(conf))
+        self.reporter = report_mod.StatusReporter(conf, membership,
+                                                  num_buckets)
         self._next_sweep = 0.0
-        self._next_poll = 0.0
         self._next_look = 0.0
         # Earliest next fire time of the owned buckets at the last look.
         self._earliest: datetime.datetime | None = None
@@ -64,38 +81,69 @@ class SchedulerManager:
     def iterate(self) -> float:
         """Do one round of work; return the seconds to sleep after it."""
         conf = self.conf.scheduler
-        watch_interval = self.conf.coordination.watch_interval
-        # A busy loop (a burst, a steady stream of fire times) comes
-        # back many times a second; membership is polled once per watch
-        # interval, not on every round, to keep a ZooKeeper round trip
-        # out of the way of firing.
-        if time.monotonic() >= self._next_poll:
-            self._next_poll = time.monotonic() + watch_interval
-            if self.membership.poll(timeout=watch_interval):
-                # New buckets: look at them now, and sweep them now for
-                # runs a dead owner committed (maybe ahead) but never cast.
-                self._next_look = 0.0
-                self._next_sweep = 0.0
+        if self.clock.due() and self.clock.check():
+            self._clock_changed()
+        if self.membership.take_change():
+            # New buckets: look at them now, and sweep them now for runs
+            # a dead owner committed (maybe ahead) but never cast.
+            self._next_look = 0.0
+            self._next_sweep = 0.0
+            self._report()
+        waits = [self.clock.seconds_to_next_check()]
+        if not self.clock.skewed:
+            waits.append(self._fire_and_sweep(conf))
+        if self.reporter.due():
+            self._report()
+        waits.append(self.reporter.seconds_to_next())
+        return max(0.0, min(waits))
+
+    def _fire_and_sweep(self, conf) -> float:
+        """Fire, sweep and rescue as due; return the seconds to the next
+        time something of these is due."""
         buckets = self.owned_buckets()
-        if buckets is not None and not buckets:
-            return watch_interval
-        # Firing is a write transaction: only when a rule is known due.
-        # The database is looked at otherwise once per max_idle_interval,
-        # for rules created or changed by others.
-        if not self._known_due() and time.monotonic() >= self._next_look:
-            self._look(buckets)
-        if self._known_due():
-            self.fire_due(buckets)
-            self._look(buckets)
+        owning = buckets is None or bool(buckets)
+        if owning:
+            # Firing is a write transaction: only when a rule is known
+            # due. The database is looked at otherwise once per
+            # max_idle_interval, for rules created or changed by others.
+            if not self._known_due() and \
+                    time.monotonic() >= self._next_look:
+                self._look(buckets)
+            if self._known_due():
+                self.fire_due(buckets)
+                self._look(buckets)
         if time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + conf.sweep_interval
-            self.sweep(buckets)
-        sleep = min(self._next_look, self._next_poll,
-                    self._next_sweep) - time.monotonic()
-        if self._earliest is not None:
-            sleep = min(sleep, (self._earliest - self._horizon()
-                                ).total_seconds())
-        return max(0.0, sleep)
+            if owning:
+                self.sweep(buckets)
+            self.rescuer.rescue(_utcnow())
+        sleep = self._next_sweep - time.monotonic()
+        if owning:
+            sleep = min(sleep, self._next_look - time.monotonic())
+            if self._earliest is not None:
+                sleep = min(sleep, (self._earliest - self._horizon()
+                                    ).total_seconds())
+        return sleep
+
+    def _clock_changed(self) -> None:
+        if self.clock.skewed:
+            self.membership.suspend()
+        else:
+            self.membership.resume()
+            self._next_look = 0.0
+            self._next_sweep = 0.0
+        self._report()
+
+    def _report(self) -> None:
+        state = (report_mod.CLOCK_SKEWED if self.clock.skewed
+                 else report_mod.ACTIVE)
+        try:
+            self.reporter.report(state, self.clock.offset, self.fired_rules,
+                                 self.rescuer)
+        except Exception:
+            # Reporting is for operators; it must never stop firing.
+            LOG.warning('Could not report this scheduler\'s status',
+                        exc_info=True)
 
     def _horizon(self, now: datetime.datetime | None = None
                  ) -> datetime.datetime:
@@ -118,27 +166,9 @@ class SchedulerManager:
 
         :returns: how many rules were fired.
         """
-        conf = self.conf.scheduler
-        total = 0
-        while True:
-            now = _utcnow()
-            horizon = self._horizon(now)
-            planner = planner_mod.Planner(now, conf.misfire_grace_time,
-                                          conf.max_catchup_per_cycle,
-                                          horizon=horizon)
-            try:
-                fired, runs = db_api.fire_due_rules(
-                    buckets, now, planner, conf.batch_size, horizon=horizon)
-            except db_api.LostRace as exc:
-                # Another scheduler is firing the same rules; they are
-                # its to fire, and the next round re-reads the rest.
-                LOG.debug('Batch rolled back: %s', exc)
-                break
-            if runs:
-                self.dispatcher.submit(runs)
-            total += fired
-            if fired < conf.batch_size:
-                break
+        total, _ = firing.fire_in_batches(
+            self.conf, buckets, self.dispatcher.submit,
+            ahead=self.conf.scheduler.fire_ahead)
         if total:
             self.fired_rules += total
             LOG.debug('Fired %d rules', total)

@@ -10,10 +10,12 @@ from oslo_service import service
 
 from migrator_scheduler.coordination import membership as membership_mod
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.db import migration
 from migrator_scheduler import exception
 from migrator_scheduler.executor import service as executor_service
 from migrator_scheduler import rpc
 from migrator_scheduler.rpc import executor_api
+from migrator_scheduler.scheduler import clock as clock_mod
 from migrator_scheduler.scheduler import dispatcher as dispatcher_mod
 from migrator_scheduler.scheduler import manager as manager_mod
 
@@ -35,6 +37,8 @@ class SchedulerService(service.Service):
         self._membership = None
         self._dispatcher = None
         self._stop = threading.Event()
+        # Set to wake the loop early: on stop, on a change of ownership.
+        self._wake = threading.Event()
         self._loop_thread = None
 
     def start(self) -> None:
@@ -42,6 +46,7 @@ class SchedulerService(service.Service):
         conf = self.conf
         _check_transport(conf)
         db_api.reset()
+        migration.require_head()
         num_buckets = db_api.ensure_num_buckets(conf.scheduler.num_buckets)
         rpc.init(conf)
         if conf.scheduler.embedded_executor:
@@ -53,18 +58,30 @@ class SchedulerService(service.Service):
         self._membership = membership_mod.BucketMembership(
             conf.coordination.backend_url, conf.coordination.group_name,
             conf.host, num_buckets, conf.coordination.ring_points,
-            conf.coordination.membership_check_interval)
-        self._membership.start()
+            conf.coordination.watch_interval,
+            conf.coordination.membership_check_interval,
+            on_change=self._wake.set)
+        # A scheduler whose clock is off must not even join: its peers
+        # would hand it buckets it will not fire.
+        clock = clock_mod.ClockGuard(conf.scheduler.max_clock_skew,
+                                     conf.scheduler.clock_check_interval)
+        clock.check()
+        self._membership.start(suspended=clock.skewed)
         self.manager = manager_mod.SchedulerManager(
-            conf, self._membership, self._dispatcher, num_buckets)
+            conf, self._membership, self._dispatcher, num_buckets,
+            clock_guard=clock)
         self._dispatcher.start()
         self._stop.clear()
         self._loop_thread = threading.Thread(
             target=self._loop, name='scheduler-loop', daemon=True)
         self._loop_thread.start()
+        LOG.info('Rules overdue by more than %.1fs in any bucket are '
+                 'rescued by any scheduler', self.manager.rescuer.bound
+                 .total_seconds())
 
     def stop(self, graceful: bool = True) -> None:
         self._stop.set()
+        self._wake.set()
         if self._loop_thread is not None:
             self._loop_thread.join()
             self._loop_thread = None
@@ -72,6 +89,8 @@ class SchedulerService(service.Service):
         # instead of after the session timeout.
         if self._membership is not None:
             self._membership.stop()
+        if self.manager is not None:
+            self.manager.reporter.remove()
         if self._dispatcher is not None:
             self._dispatcher.stop()
         if self._executor is not None:
@@ -88,7 +107,8 @@ class SchedulerService(service.Service):
                 # The loop must survive a database or broker outage.
                 LOG.exception('Scheduler iteration failed; retrying')
                 sleep = 1.0
-            self._stop.wait(sleep)
+            self._wake.wait(sleep)
+            self._wake.clear()
         LOG.info('Scheduler loop stopped')
 
 

@@ -15,10 +15,13 @@ problems, empty when all is well, so one assertion shows every fault.
 import collections
 import contextlib
 import datetime
+import json
 import os
 import re
+import subprocess
 import time
 import typing
+import urllib.parse
 import uuid
 
 import fixtures
@@ -381,6 +384,12 @@ class Cluster(fixtures.Fixture):
             return f'{self.zookeeper_url}?timeout={SESSION_TIMEOUT}'
         return self.zookeeper_url
 
+    def coordination_url_via(self, address: str) -> str:
+        """:attr:`coordination_url` reaching ZooKeeper at ``address``
+        (``host:port``, e.g. a proxy's) instead."""
+        parsed = urllib.parse.urlsplit(self.coordination_url)
+        return urllib.parse.urlunsplit(parsed._replace(netloc=address))
+
     def _setUp(self) -> None:
         stack = contextlib.ExitStack()
         self.addCleanup(stack.close)
@@ -398,8 +407,12 @@ class Cluster(fixtures.Fixture):
         print(f'Logs of the cluster are in {self.directory}')
         print(self.processes.tails())
 
-    def config(self, name: str) -> dict:
-        """The configuration sections of process ``name``."""
+    def config(self, name: str, overrides: dict | None = None) -> dict:
+        """The configuration sections of process ``name``.
+
+        :param overrides: ``{section: {option: value}}`` of this process
+            alone, applied after the cluster's own ``overrides``.
+        """
         levels = oslo_log.get_default_log_levels() + [
             'kazoo.client=WARNING', 'tooz=INFO',
             # Each firing is logged at DEBUG: the tests count them.
@@ -423,7 +436,7 @@ class Cluster(fixtures.Fixture):
             },
             'executor': {'topic': self.topic},
         }
-        layers = [self.overrides]
+        layers = [self.overrides, overrides or {}]
         if self.tuned:
             layers.insert(0, TUNING)
             layers.insert(1, {'executor': {
@@ -435,11 +448,27 @@ class Cluster(fixtures.Fixture):
 
     # --------------------------------------------------------- processes
 
-    def start_scheduler(self, name: str) -> processes.ServiceProcess:
-        return self.processes.spawn(name, SCHEDULER, self.config(name))
+    def start_scheduler(self, name: str, overrides: dict | None = None,
+                        env: dict[str, str] | None = None
+                        ) -> processes.ServiceProcess:
+        """Start scheduler ``name``.
 
-    def start_executor(self, name: str) -> processes.ServiceProcess:
-        return self.processes.spawn(name, EXECUTOR, self.config(name))
+        :param overrides: configuration of this process alone, as for
+            :meth:`config` (e.g. its ``[coordination] backend_url``
+            through a proxy).
+        :param env: environment variables of this process alone (e.g.
+            a shifted clock).
+        """
+        return self.processes.spawn(name, SCHEDULER,
+                                    self.config(name, overrides), env=env)
+
+    def start_executor(self, name: str, overrides: dict | None = None,
+                       env: dict[str, str] | None = None
+                       ) -> processes.ServiceProcess:
+        """Start executor ``name``; arguments as for
+        :meth:`start_scheduler`."""
+        return self.processes.spawn(name, EXECUTOR,
+                                    self.config(name, overrides), env=env)
 
     def process(self, name: str) -> processes.ServiceProcess:
         return self.processes.processes[name]
@@ -513,6 +542,43 @@ class Cluster(fixtures.Fixture):
     def stop(self, names, timeout: float = 60.0) -> None:
         """Stop the named processes gracefully, all at once."""
         self.processes.stop_all(list(names), timeout=timeout)
+
+    def cluster_status(self, settle: float = 0) -> tuple[int, dict]:
+        """Run ``migrator-scheduler-manage cluster status`` as an operator
+        would; return its exit code and its JSON report."""
+        config_file = os.path.join(self.directory, 'manage.conf')
+        sections = self.config('manage')
+        processes.write_config(config_file, sections)
+        command = [os.path.join(processes.BIN_DIR,
+                                'migrator-scheduler-manage'),
+                   '--config-file', config_file, 'cluster', 'status',
+                   '--format', 'json', '--settle', str(settle)]
+        done = subprocess.run(command, capture_output=True, text=True,
+                              timeout=120)
+        try:
+            report = json.loads(done.stdout)
+        except ValueError:
+            raise AssertionError(
+                f'cluster status printed no report (exit {done.returncode})'
+                f': {done.stdout}{done.stderr}') from None
+        return done.returncode, report
+
+    def wait_healthy(self, timeout: float) -> dict:
+        """Wait until ``cluster status`` reports no problem; return the
+        report."""
+        last = {}
+
+        def healthy():
+            code, last['report'] = self.cluster_status()
+            return code == 0 and last['report']
+
+        try:
+            return ms_fixtures.wait_for(healthy, timeout,
+                                        'cluster status to be healthy',
+                                        interval=1.0)
+        except TimeoutError as exc:
+            problems = last.get('report', {}).get('problems')
+            raise AssertionError(f'{exc}; problems: {problems}') from None
 
     # -------------------------------------------------------------- logs
 

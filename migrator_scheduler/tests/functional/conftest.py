@@ -15,6 +15,13 @@ Fixtures (all session-scoped; each server is set up once, on first use):
     ``.restart()``...
 ``transport_url``
     ``rabbitmq.url``.
+``private_postgresql``
+    :class:`~.fixtures.postgresql.PrivatePostgreSQLFixture`: a server of
+    the session's own, ``.url``, ``.stop(mode)``/``.start()``/
+    ``.restart(mode, downtime)``, ``.database()``.
+``private_rabbitmq``
+    :class:`~.fixtures.rabbitmq_node.PrivateRabbitMQFixture`: a broker
+    node of the session's own, with the API of ``rabbitmq``.
 
 And, for each test (function-scoped):
 
@@ -22,6 +29,9 @@ And, for each test (function-scoped):
     :class:`~.cluster.Cluster` on a fresh PostgreSQL / MariaDB database,
     the session's ZooKeeper and RabbitMQ; its logs are printed when the
     test failed.
+``private_pg_cluster``
+    The same on a fresh database of ``private_postgresql``, for tests
+    that stop the database server.
 
 A server that is not there fails the tests that use it, with a message
 naming the environment variable to set; ``MIGRATOR_TEST_ALLOW_SKIP=1``
@@ -39,7 +49,9 @@ import pytest
 from migrator_scheduler.tests.functional import cluster as cluster_mod
 from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 from migrator_scheduler.tests.functional.fixtures import databases
+from migrator_scheduler.tests.functional.fixtures import postgresql
 from migrator_scheduler.tests.functional.fixtures import rabbitmq as rmq
+from migrator_scheduler.tests.functional.fixtures import rabbitmq_node
 from migrator_scheduler.tests.functional.fixtures import zookeeper as zk
 
 
@@ -100,6 +112,18 @@ def transport_url(rabbitmq):
     return rabbitmq.url
 
 
+@pytest.fixture(scope='session')
+def private_postgresql():
+    with _using(postgresql.PrivatePostgreSQLFixture()) as server:
+        yield server
+
+
+@pytest.fixture(scope='session')
+def private_rabbitmq():
+    with _using(rabbitmq_node.PrivateRabbitMQFixture()) as broker:
+        yield broker
+
+
 def _cluster(request: pytest.FixtureRequest, database_url: str,
              zookeeper: zk.ZooKeeperFixture, rabbitmq: rmq.RabbitMQFixture,
              tmp_path: pathlib.Path
@@ -120,3 +144,16 @@ def mysql_cluster(request, database_factory, zookeeper, rabbitmq,
                   tmp_path):
     yield from _cluster(request, database_factory(databases.MYSQL),
                         zookeeper, rabbitmq, tmp_path)
+
+
+@pytest.fixture
+def private_pg_cluster(request, private_postgresql, zookeeper, rabbitmq,
+                       tmp_path):
+    with _using(private_postgresql.database()) as database:
+        try:
+            yield from _cluster(request, database.url, zookeeper, rabbitmq,
+                                tmp_path)
+        finally:
+            # The database is dropped next, and a failed test may have
+            # left the server down.
+            private_postgresql.start()

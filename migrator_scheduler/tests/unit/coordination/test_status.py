@@ -11,6 +11,7 @@ from migrator_scheduler.conf import CONF
 from migrator_scheduler.coordination import membership
 from migrator_scheduler.coordination import ring
 from migrator_scheduler.coordination import status
+from migrator_scheduler.coordination import view
 from migrator_scheduler.db import api as db_api
 
 NUM_BUCKETS = 64
@@ -139,7 +140,7 @@ class _Result:
     def __init__(self, value):
         self._value = value
 
-    def get(self):
+    def get(self, timeout=None):
         return self._value
 
 
@@ -182,20 +183,36 @@ def _due_rule(now):
     return bucket
 
 
+def _report(member_id, members, fingerprint, **changes):
+    report = {
+        'host': status.member_host(member_id), 'pid': 1, 'state': 'active',
+        'started_at': datetime.datetime.now(datetime.timezone.utc),
+        'listed_at': None, 'members': [m.decode() for m in members],
+        'ring_fingerprint': fingerprint, 'owned_buckets': 1,
+        'num_buckets': NUM_BUCKETS, 'ring_points': RING_POINTS,
+        'tz_version': '2025b', 'clock_offset': 0.0, 'fired_rules': 0,
+        'rescued_rules': 0, 'rescued_runs': 0, 'rejoins': 0,
+        'code_version': 'test'}
+    report.update(changes)
+    db_api.report_scheduler(member_id.decode(), report)
+
+
 def test_cluster_status_without_members(status_conf):
     now = datetime.datetime.now(datetime.timezone.utc)
     _due_rule(now)
-    report = status.cluster_status(status_conf, now)
+    report = status.cluster_status(status_conf, settle=0)
     assert report['num_buckets'] == NUM_BUCKETS
     assert report['members'] == []
     assert report['unowned_due'] == 1
+    assert not report['healthy']
+    assert any('no scheduler is a member' in p for p in report['problems'])
 
 
 def test_cluster_status_reports_each_member(status_conf, join):
     now = datetime.datetime.now(datetime.timezone.utc)
     due = [_due_rule(now) for _ in range(3)]
     a, b = join('a'), join('b', weight=2)
-    report = status.cluster_status(status_conf, now)
+    report = status.cluster_status(status_conf, settle=0)
     # Weighted as the capabilities say; the observer joined nothing.
     assigned = status.assign({a: 1, b: 2}, RING_POINTS, NUM_BUCKETS)
     assert report['members'] == [
@@ -204,3 +221,47 @@ def test_cluster_status_reports_each_member(status_conf, join):
          'due': sum(1 for bucket in due if bucket in assigned[m])}
         for m in sorted(assigned)]
     assert report['unowned_due'] == 0
+
+
+def test_cluster_status_is_healthy_when_every_view_agrees(status_conf,
+                                                          join):
+    a, b = join('a'), join('b')
+    ring_id = view.fingerprint(status.assign([a, b], RING_POINTS,
+                                             NUM_BUCKETS), NUM_BUCKETS)
+    _report(a, [a, b], ring_id)
+    _report(b, [a, b], ring_id)
+    report = status.cluster_status(status_conf, settle=0)
+    assert report['problems'] == []
+    assert report['healthy']
+    assert report['ring'] == ring_id
+    assert [s['verdict'] for s in report['schedulers']] == ['ok', 'ok']
+
+
+def test_cluster_status_flags_a_scheduler_that_misses_a_member(
+        status_conf, join):
+    a, b, c = join('a'), join('b'), join('c')
+    full = view.fingerprint(status.assign([a, b, c], RING_POINTS,
+                                          NUM_BUCKETS), NUM_BUCKETS)
+    partial = view.fingerprint(status.assign([a, b], RING_POINTS,
+                                             NUM_BUCKETS), NUM_BUCKETS)
+    _report(a, [a, b, c], full)
+    _report(b, [a, b], partial)
+    _report(c, [a, b, c], full)
+    report = status.cluster_status(status_conf, settle=0)
+    assert not report['healthy']
+    [problem] = report['problems']
+    assert problem.startswith(f'scheduler b ({b.decode()}) sees 2 members')
+    assert c.decode() in problem
+
+
+def test_cluster_status_flags_overdue_rules(status_conf, join):
+    a = join('a')
+    ring_id = view.fingerprint(status.assign([a], RING_POINTS,
+                                             NUM_BUCKETS), NUM_BUCKETS)
+    _report(a, [a], ring_id)
+    _due_rule(datetime.datetime.now(datetime.timezone.utc) -
+              datetime.timedelta(hours=1))
+    report = status.cluster_status(status_conf, settle=0)
+    [problem] = report['problems']
+    assert problem.startswith('1 rules are due for more than')
+    assert report['overdue']['rules'] == 1

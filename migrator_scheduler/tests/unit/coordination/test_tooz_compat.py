@@ -12,7 +12,8 @@ class _Result:
     def __init__(self, value=None, error=None):
         self._value, self._error = value, error
 
-    def get(self):
+    def get(self, timeout=None):
+        assert timeout == 5
         if self._error is not None:
             raise self._error
         return self._value
@@ -43,12 +44,12 @@ class _NewCoordinator(_OldCoordinator):
 def test_members_with_capabilities(cls):
     members = {b'a': {'weight': 1}, b'b': b'raw'}
     assert tooz_compat.members_with_capabilities(
-        cls(members), GROUP) == members
+        cls(members), GROUP, 5) == members
 
 
 def test_member_leaving_between_the_reads_is_not_a_member():
     coordinator = _OldCoordinator({b'a': {'weight': 1}}, gone={b'b'})
-    assert tooz_compat.members_with_capabilities(coordinator, GROUP) == {
+    assert tooz_compat.members_with_capabilities(coordinator, GROUP, 5) == {
         b'a': {'weight': 1}}
 
 
@@ -58,4 +59,4 @@ def test_missing_group():
             return _Result(error=coordination.GroupNotCreated(group))
 
     with pytest.raises(coordination.GroupNotCreated):
-        tooz_compat.members_with_capabilities(_NoGroup(), GROUP)
+        tooz_compat.members_with_capabilities(_NoGroup(), GROUP, 5)
