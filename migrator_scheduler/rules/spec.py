@@ -122,7 +122,8 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime,
     }
     job = _job(data, defaults, errors)
     trigger = _trigger(data, errors)
-    if trigger is not None and not allow_exhausted:
+    next_fire = None if trigger is None else _next_fire(trigger[1], now)
+    if trigger is not None and next_fire is None and not allow_exhausted:
         errors.check(trigger[1].check_fires_after, now)
     if errors:
         return None, errors
@@ -131,8 +132,7 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime,
     values['id'] = values['id'] or str(uuid.uuid4())
     values['bucket'] = buckets.bucket_for(values['id'],
                                           defaults.num_buckets)
-    values['next_fire_at'] = (
-        None if values['paused'] else _next_fire(trigger[1], now))
+    values['next_fire_at'] = None if values['paused'] else next_fire
     return values, []
 
 

@@ -100,7 +100,7 @@ def damaged_documents(draw):
 def _check_errors(document, errors) -> None:
     names = set(spec._KEYS) | {'rule'}
     if isinstance(document, dict):
-        names |= {fields.join('', key) for key in document}
+        names |= {fields.key_field('', key) for key in document}
     for error in errors:
         assert isinstance(error, exception.InvalidInput)
         assert error.field and error.message
