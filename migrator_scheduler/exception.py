@@ -51,9 +51,17 @@ class Conflict(MigratorSchedulerError):
 
 
 class DuplicateRule(Conflict):
-    def __init__(self, rule_id: str) -> None:
-        self.rule_id = rule_id
-        super().__init__(f'rule {rule_id} already exists')
+    """A rule was written with the id, or project and name, of another.
+
+    Callers that can name the rules involved check for this first; it
+    is what is left when another writer was quicker.
+    """
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        same = ' and '.join(columns) or 'id or project and name'
+        super().__init__(f'a rule with the same {same} already exists; '
+                         f'nothing was written')
 
 
 class BucketCountMismatch(MigratorSchedulerError):

@@ -27,6 +27,7 @@ import uuid
 from oslo_log import log as logging
 from tooz import coordination
 
+from migrator_scheduler.coordination import tooz_compat
 from migrator_scheduler.coordination import view as view_mod
 
 LOG = logging.getLogger(__name__)
@@ -272,8 +273,8 @@ class BucketMembership:
     def _weights(self) -> dict[bytes, int]:
         """List the members again, with their weights."""
         try:
-            found = self._coordinator.get_members_with_capabilities(
-                self._group).get(timeout=_OPERATION_TIMEOUT)
+            found = tooz_compat.members_with_capabilities(
+                self._coordinator, self._group, _OPERATION_TIMEOUT)
         except coordination.GroupNotCreated:
             found = {}
         self._listed_at = _utcnow()

@@ -13,6 +13,7 @@ from tooz import coordination
 from migrator_scheduler.coordination import health
 from migrator_scheduler.coordination import ring
 from migrator_scheduler.coordination import timing
+from migrator_scheduler.coordination import tooz_compat
 from migrator_scheduler.coordination import view
 from migrator_scheduler.db import api as db_api
 
@@ -106,8 +107,8 @@ class GroupObserver:
         Capabilities that are not a dict are returned as ``{}``.
         """
         try:
-            found = self._connected().get_members_with_capabilities(
-                self._group).get()
+            found = tooz_compat.members_with_capabilities(
+                self._connected(), self._group)
         except coordination.GroupNotCreated:
             LOG.debug('Group %s does not exist yet', self._group.decode())
             return {}

@@ -143,8 +143,7 @@ def create_rules(rules: collections.abc.Sequence[dict],
             for chunk in _chunks(new_rows):
                 session.execute(table.insert(), chunk)
     except db_exc.DBDuplicateEntry as exc:
-        raise exception.DuplicateRule(
-            ','.join(exc.columns or []) or 'name') from exc
+        raise exception.DuplicateRule(exc.columns or []) from exc
     return ids
 
 
@@ -170,6 +169,22 @@ def find_rule(project_id: str, name: str) -> dict:
     if row is None:
         raise exception.RuleNotFound(f'{project_id}/{name}')
     return _rule_from_row(row)
+
+
+def rule_names(rule_ids: collections.abc.Collection[str]
+               ) -> dict[str, tuple[str, str]]:
+    """Return ``{id: (project_id, name)}`` of the rules among ``rule_ids``
+    that exist."""
+    table = models.rules
+    found = {}
+    with _reader() as session:
+        for chunk in _chunks(sorted(rule_ids)):
+            rows = session.execute(sa.select(
+                table.c.id, table.c.project_id, table.c.name).where(
+                    table.c.id.in_(chunk)))
+            found.update({row.id: (row.project_id, row.name)
+                          for row in rows})
+    return found
 
 
 def list_rules(project_id: str | None = None, limit: int | None = None,

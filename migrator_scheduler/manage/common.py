@@ -32,6 +32,9 @@ def add_command(subparsers: argparse._SubParsersAction, name: str,
         if flags[0].startswith('-'):
             dest = kwargs.pop('dest', None) or flags[0].lstrip('-')
             dest = dest.replace('-', '_')
+            if _takes_value(kwargs):
+                # argparse would show the prefixed destination.
+                kwargs.setdefault('metavar', dest.upper())
             parser.add_argument(*flags, dest=_PREFIX + dest, **kwargs)
         else:
             dest = flags[0]
@@ -39,6 +42,11 @@ def add_command(subparsers: argparse._SubParsersAction, name: str,
             parser.add_argument(_PREFIX + dest, **kwargs)
         names.append(dest)
     parser.set_defaults(action_fn=func, action_args=tuple(names))
+
+
+def _takes_value(kwargs: dict) -> bool:
+    return (kwargs.get('action', 'store') in ('store', 'append')
+            and 'choices' not in kwargs)
 
 
 def call_command(category) -> int | None:

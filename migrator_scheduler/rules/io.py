@@ -17,7 +17,9 @@ import sys
 import yaml
 
 from migrator_scheduler import exception
+from migrator_scheduler.rules import limits
 from migrator_scheduler.rules import spec
+from migrator_scheduler.rules import yaml_extent
 
 FORMATS = ('yaml', 'json')
 MAX_ERRORS_SHOWN = 50
@@ -29,6 +31,19 @@ _EXPECTED = f'a list of rules or a mapping with a {_TOP_KEY!r} list'
 _Loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 _Dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
 _MERGE_TAG = 'tag:yaml.org,2002:merge'
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedRule:
+    """A valid rule of a file.
+
+    :ivar values: its database values (see :func:`spec.check_rule`).
+    :ivar where: the file and item it comes from, for messages, e.g.
+        ``rules.yaml: item 3 (line 12)``.
+    """
+
+    values: dict
+    where: str
 
 
 @dataclasses.dataclass
@@ -65,6 +80,15 @@ class _StrictConstructor(yaml.constructor.SafeConstructor):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError as exc:
+            # A timestamp such as 2030-02-30, or an integer of more
+            # digits than Python reads: say where.
+            raise yaml.constructor.ConstructorError(
+                None, None, str(exc), node.start_mark) from None
+
 
 def file_format(path: str, fmt: str | None = None) -> str:
     """Return the format of ``path``: ``fmt`` if given, else its suffix."""
@@ -81,42 +105,77 @@ def file_format(path: str, fmt: str | None = None) -> str:
     return _EXTENSIONS[suffix]
 
 
+def source_name(path: str) -> str:
+    """Return how messages name the file ``path`` (``-`` is stdin)."""
+    return '<stdin>' if path == '-' else path
+
+
 def load_rules_file(path: str, defaults: spec.RuleDefaults,
-                    now: datetime.datetime,
-                    fmt: str | None = None) -> list[dict]:
+                    now: datetime.datetime, fmt: str | None = None,
+                    allow_exhausted: bool = False) -> list[LoadedRule]:
     """Read and validate the rules of ``path`` (``-`` is stdin).
 
-    :returns: database values of every rule, in file order.
+    :param allow_exhausted: see :func:`spec.check_rule`.
+    :returns: every rule, in file order.
     :raises InvalidRuleFile: the file cannot be read or any rule is
         invalid; the message lists every problem found.
     """
     fmt = file_format(path, fmt)
-    source = '<stdin>' if path == '-' else path
+    source = source_name(path)
     try:
         if path == '-':
-            text = sys.stdin.read()
+            data = _read_limited(getattr(sys.stdin, 'buffer', sys.stdin))
         else:
-            with open(path, encoding='utf-8') as stream:
-                text = stream.read()
+            with open(path, 'rb') as stream:
+                data = _read_limited(stream)
+        text = data.decode('utf-8') if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise exception.InvalidRuleFile(
             f'{source}: not UTF-8 text: {exc.reason}') from None
     except OSError as exc:
         raise exception.InvalidRuleFile(
             f'{source}: {exc.strerror or exc}') from None
-    return load_rules(text, fmt, defaults, now, source=source)
+    except _TooLarge:
+        raise exception.InvalidRuleFile(
+            f'{source}: larger than '
+            f'{limits.describe(limits.MAX_FILE_BYTES)}; split it into '
+            f'smaller files') from None
+    return load_rules(text, fmt, defaults, now, source=source,
+                      allow_exhausted=allow_exhausted)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_limited(stream) -> bytes | str:
+    """Read ``stream`` to its end, refusing more than the file limit."""
+    limit = limits.MAX_FILE_BYTES
+    try:
+        # A file known to be too large is refused before reading it.
+        known = os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        known = 0       # a stream without a file
+    if known > limit:
+        raise _TooLarge()
+    data = stream.read(limit + 1)
+    size = len(data.encode('utf-8')) if isinstance(data, str) else len(
+        data)
+    if size > limit:
+        raise _TooLarge()
+    return data
 
 
 def load_rules(text: str, fmt: str, defaults: spec.RuleDefaults,
-               now: datetime.datetime,
-               source: str = '<input>') -> list[dict]:
+               now: datetime.datetime, source: str = '<input>',
+               allow_exhausted: bool = False) -> list[LoadedRule]:
     """Validate the rules in ``text``; see :func:`load_rules_file`."""
     with _gc_paused():
         if fmt == 'yaml':
             items = _parse_yaml(text, source)
         else:
             items = _parse_json(text, source)
-        return _validate(items, defaults, now, source)
+        return _validate(items, defaults, now, source, allow_exhausted)
 
 
 @contextlib.contextmanager
@@ -151,14 +210,30 @@ def _parse_yaml(text: str, source: str) -> list[_Item]:
     except yaml.YAMLError as exc:
         raise exception.InvalidRuleFile(
             f'{source}: {_yaml_problem(exc)}') from None
+    except RecursionError:
+        # Only without libyaml, which refuses deep nesting itself.
+        raise exception.InvalidRuleFile(
+            f'{source}: nested too deeply') from None
     items = []
+    total = 0
     for number, node in enumerate(_rule_nodes(root, source), 1):
         item = _Item(number, node.start_mark.line + 1)
+        items.append(item)
+        try:
+            extent = yaml_extent.measure(node, limits.MAX_RULE_BYTES,
+                                         limits.MAX_RULE_DEPTH)
+        except yaml_extent.TooLarge as exc:
+            item.error = f'rule document: {exc}'
+            continue
+        total += extent.size
+        if total > limits.MAX_FILE_BYTES:
+            raise exception.InvalidRuleFile(
+                f'{source}: {item}: with its aliases written out the file '
+                f'is larger than {limits.describe(limits.MAX_FILE_BYTES)}')
         try:
             item.document = _StrictConstructor().construct_document(node)
         except yaml.YAMLError as exc:
             item.error = _yaml_problem(exc)
-        items.append(item)
     return items
 
 
@@ -211,6 +286,9 @@ def _parse_json(text: str, source: str) -> list[_Item]:
             f'{exc.msg}') from None
     except ValueError as exc:
         raise exception.InvalidRuleFile(f'{source}: {exc}') from None
+    except RecursionError:
+        raise exception.InvalidRuleFile(
+            f'{source}: nested too deeply') from None
     if isinstance(data, dict) and list(data) == [_TOP_KEY]:
         data = data[_TOP_KEY]
     if not isinstance(data, list):
@@ -220,7 +298,8 @@ def _parse_json(text: str, source: str) -> list[_Item]:
 
 
 def _validate(items: list[_Item], defaults: spec.RuleDefaults,
-              now: datetime.datetime, source: str) -> list[dict]:
+              now: datetime.datetime, source: str,
+              allow_exhausted: bool) -> list[LoadedRule]:
     errors, rules = [], []
     by_name, by_id = {}, {}
     for item in items:
@@ -228,7 +307,8 @@ def _validate(items: list[_Item], defaults: spec.RuleDefaults,
         if item.error is not None:
             errors.append(f'{label}: {item.error}')
             continue
-        values, problems = spec.check_rule(item.document, defaults, now)
+        values, problems = spec.check_rule(item.document, defaults, now,
+                                           allow_exhausted)
         errors.extend(f'{label}: {problem}' for problem in problems)
         if values is None:
             continue
@@ -241,13 +321,14 @@ def _validate(items: list[_Item], defaults: spec.RuleDefaults,
         first = by_id.setdefault(values['id'], item)
         if first is not item:
             errors.append(f'{label}: id: {values["id"]} is also {first}')
-        rules.append(values)
+        rules.append(LoadedRule(values, label))
     if errors:
-        raise _file_error(errors, source)
+        raise file_error(errors, source)
     return rules
 
 
-def _file_error(errors: list[str], source: str) -> exception.InvalidRuleFile:
+def file_error(errors: list[str], source: str) -> exception.InvalidRuleFile:
+    """Return the error of a file with ``errors``, one line each."""
     lines = errors[:MAX_ERRORS_SHOWN]
     if len(errors) > 1:
         lines.insert(0, f'{source}: {len(errors)} errors')

@@ -25,6 +25,7 @@ import uuid
 from migrator_scheduler.common import buckets
 from migrator_scheduler import exception
 from migrator_scheduler.rules import fields
+from migrator_scheduler.rules import limits
 from migrator_scheduler import triggers
 from migrator_scheduler.triggers import misfire
 
@@ -81,10 +82,15 @@ def validate_rule(data, defaults: RuleDefaults,
     return values
 
 
-def check_rule(data, defaults: RuleDefaults, now: datetime.datetime
+def check_rule(data, defaults: RuleDefaults, now: datetime.datetime,
+               allow_exhausted: bool = False
                ) -> tuple[dict | None, list[exception.InvalidInput]]:
     """Validate a rule document, collecting every error.
 
+    :param allow_exhausted: accept a trigger with no fire time after
+        ``now`` (a one-shot time that has passed, an ``end_at`` in the
+        past), as a rule that exists already may have; see
+        :func:`exhausted_error`.
     :returns: ``(values, [])`` or ``(None, errors)``. ``values`` holds
         every rules column but ``version``, ``last_fire_at`` and the
         timestamps; ``next_fire_at`` is the first fire time after
@@ -116,6 +122,9 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime
     }
     job = _job(data, defaults, errors)
     trigger = _trigger(data, errors)
+    next_fire = None if trigger is None else _next_fire(trigger[1], now)
+    if trigger is not None and next_fire is None and not allow_exhausted:
+        errors.check(trigger[1].check_fires_after, now)
     if errors:
         return None, errors
     values.update(job)
@@ -123,8 +132,7 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime
     values['id'] = values['id'] or str(uuid.uuid4())
     values['bucket'] = buckets.bucket_for(values['id'],
                                           defaults.num_buckets)
-    values['next_fire_at'] = (
-        None if values['paused'] else _next_fire(trigger[1], now))
+    values['next_fire_at'] = None if values['paused'] else next_fire
     return values, []
 
 
@@ -174,7 +182,9 @@ def _job_type(value, field: str,
 
 
 def _job_args(value, field: str) -> dict:
-    return fields.json_value(fields.mapping(value, field), field)
+    return fields.json_value(fields.mapping(value, field), field,
+                             limits.MAX_JOB_ARGS_BYTES,
+                             limits.MAX_JOB_ARGS_DEPTH)
 
 
 def _trigger(data: dict, errors: _Errors
@@ -216,6 +226,29 @@ def _build_trigger(kind: str, expression: str, timezone: str,
                    end_at: datetime.datetime | None) -> triggers.Trigger:
     return triggers.build_trigger(kind, expression, timezone,
                                   start_at=start_at, end_at=end_at)
+
+
+def trigger_of(values: dict) -> triggers.Trigger:
+    """Return the trigger of validated rule values (or a stored rule)."""
+    return _build_trigger(values['trigger_kind'], values['trigger_expr'],
+                          values['timezone'], values['start_at'],
+                          values['end_at'])
+
+
+def exhausted_error(values: dict, now: datetime.datetime
+                    ) -> exception.InvalidInput | None:
+    """Return why the rule of ``values`` can never fire after ``now``.
+
+    :param values: as :func:`check_rule` returned them for ``now``.
+    :returns: None when it has a fire time after ``now``.
+    """
+    if values['next_fire_at'] is not None:
+        return None
+    try:
+        trigger_of(values).check_fires_after(now)
+    except exception.InvalidInput as exc:
+        return exc
+    return None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -4,6 +4,9 @@ import abc
 import datetime
 import zoneinfo
 
+from migrator_scheduler import exception
+from migrator_scheduler.triggers import zones
+
 UTC = datetime.timezone.utc
 # The smallest step datetime can represent: "at or after t" is
 # "strictly after t - EPSILON".
@@ -68,6 +71,30 @@ class Trigger(abc.ABC):
             return None
         return fire
 
+    def check_fires_after(self, now: datetime.datetime) -> None:
+        """Refuse a trigger that has no fire time after ``now``.
+
+        A rule with such a trigger would be stored and never fire.
+
+        :raises InvalidTrigger: naming the field that leaves no fire time.
+        """
+        if self.next_fire(now) is not None:
+            return
+        now = as_utc(now, 'now')
+        if self.end_at is None:
+            raise exception.InvalidTrigger(
+                'trigger.expression', f'has no fire time after '
+                f'{now.isoformat()}')
+        if self.end_at <= now:
+            raise exception.InvalidTrigger(
+                'trigger.end_at', f'{self.end_at.isoformat()} is in the '
+                f'past (now is {now.isoformat()}): the rule would never '
+                f'fire')
+        raise exception.InvalidTrigger(
+            'trigger.end_at', f'no fire time from now'
+            f'{_from(self.start_at, now)} to {self.end_at.isoformat()}: '
+            f'the rule would never fire')
+
     def count_fires(self, start: datetime.datetime,
                     end: datetime.datetime) -> int:
         """Count the fire times ``t`` with ``start <= t < end``."""
@@ -122,3 +149,23 @@ class Trigger(abc.ABC):
 
     def __hash__(self) -> int:
         return hash(self._key())
+
+    def __reduce__(self):
+        # The zone is read from the tz database package, not from a name
+        # the pickle machinery could look up: rebuild it from the name.
+        return (_rebuild, (type(self), self.expression, self.timezone,
+                           self.start_at, self.end_at))
+
+
+def _from(start_at: datetime.datetime | None, now: datetime.datetime
+          ) -> str:
+    if start_at is None or start_at <= now:
+        return ''
+    return f' (or start_at {start_at.isoformat()})'
+
+
+def _rebuild(cls: type[Trigger], expression: str, timezone: str,
+             start_at: datetime.datetime | None,
+             end_at: datetime.datetime | None) -> Trigger:
+    return cls(expression, timezone, zones.load_timezone(timezone),
+               start_at, end_at)

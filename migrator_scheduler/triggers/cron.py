@@ -5,11 +5,13 @@ Expression syntax is described in
 wall-clock times in the rule's time zone; across daylight saving time
 (DST) changes they follow classic Vixie cron as Debian ships it:
 
-* A job is **fixed-time** when neither its minute nor its hour field
-  contains ``*`` or a step (``30 2 * * *``, ``0,30 1-3 * * *``,
-  ``@daily``). Any other job is a **wildcard** job (``*/15 * * * *``,
-  ``0 * * * *``, ``* 2 * * *``, ``0 */2 * * *``, ``@hourly``). The
-  seconds field plays no part in this.
+* A job is a **wildcard** job when its minute or its hour field starts
+  with ``*`` (``*/15 * * * *``, ``0 * * * *``, ``* 2 * * *``,
+  ``0 */2 * * *``, ``@hourly``); any other job is **fixed-time**
+  (``30 2 * * *``, ``0,30 1-3 * * *``, ``0 0-23/2 * * *``, ``@daily``).
+  Only the first character counts, as in Debian's cron: ``0-59/15`` is
+  a fixed list of minutes even though it means the same as ``*/15``.
+  The seconds field plays no part in this.
 * **Clocks go back** (a wall-clock hour happens twice): a fixed-time job
   fires once, at the FIRST occurrence of its time. A wildcard job fires
   at every real occurrence, i.e. in both passes through the repeated

@@ -90,8 +90,8 @@ class CronSpec:
     ``dom_restricted``/``dow_restricted`` are False only for a field
     written as a bare ``*``; when both are restricted a day matches if
     EITHER field does (classic cron). ``fixed_time`` is True when neither
-    the minute nor the hour field contains ``*`` or a step: such jobs
-    fire once per wall-clock time across DST changes (see
+    the minute nor the hour field starts with ``*``: such jobs fire once
+    per wall-clock time across DST changes (see
     :mod:`migrator_scheduler.triggers.cron`).
     """
 
@@ -166,7 +166,8 @@ def parse(expression: str) -> CronSpec:
         weekdays=_parse_field(dow, _DOW),
         dom_restricted=dom != '*',
         dow_restricted=dow != '*',
-        fixed_time=not any(c in minute + hour for c in '*/'),
+        # Debian cron looks only at the first character of each field.
+        fixed_time=not (minute.startswith('*') or hour.startswith('*')),
     )
     _check_day_exists(spec)
     return spec

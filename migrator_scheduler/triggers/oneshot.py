@@ -6,17 +6,15 @@ rule's time zone: a time skipped by a DST change is rejected, and a
 time that happens twice (clocks go back) means its FIRST occurrence.
 """
 
-import calendar
 import datetime
-import re
 import zoneinfo
 
 from migrator_scheduler import exception
 from migrator_scheduler.triggers import base
+from migrator_scheduler.triggers import isotime
 from migrator_scheduler.triggers import wallclock
 
 FIELD = 'trigger.expression'
-_DATE = re.compile(r'\s*([0-9]{4})-([0-9]{2})-([0-9]{2})')
 _EXAMPLE = 'e.g. 2025-03-30T02:30:00 or 2025-03-30T02:30:00+01:00'
 
 
@@ -31,47 +29,22 @@ def parse_instant(expression: str, zone: zoneinfo.ZoneInfo,
             FIELD, f'a date-time is required ({_EXAMPLE})')
     text = expression.strip()
     try:
-        value = datetime.datetime.fromisoformat(text)
+        value = isotime.parse_datetime(text)
     except ValueError as exc:
         raise exception.InvalidTrigger(
-            FIELD, _explain(text, exc)) from None
-    if _is_date_only(text):
-        raise exception.InvalidTrigger(
-            FIELD, f'{text!r} has no time of day ({_EXAMPLE})')
-    if value.tzinfo is not None:
-        try:
+            FIELD, f'{exc} ({_EXAMPLE})') from None
+    try:
+        if value.tzinfo is not None:
             return value.astimezone(base.UTC)
-        except OverflowError:
-            raise exception.InvalidTrigger(
-                FIELD, f'{text!r} is out of range') from None
-    resolved = wallclock.resolve(value, zone)
+        resolved = wallclock.resolve(value, zone)
+    except OverflowError:
+        raise exception.InvalidTrigger(
+            FIELD, f'{text!r} is out of range') from None
     if resolved.first is None:
         raise exception.InvalidTrigger(
             FIELD, f'{text} does not exist in {timezone}: the clocks '
             f'skip it for a daylight saving time change')
     return resolved.first
-
-
-def _is_date_only(text: str) -> bool:
-    try:
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _explain(text: str, error: ValueError) -> str:
-    """Say why ``text`` is not a date-time, naming impossible dates."""
-    match = _DATE.match(text)
-    if match:
-        year, month, day = map(int, match.groups())
-        if not 1 <= month <= 12:
-            return f'{text!r} has month {month}; months are 1-12'
-        days = calendar.monthrange(year, month)[1] if year else 31
-        if not 1 <= day <= days:
-            return (f'{text!r} is not a valid date: month {month} of '
-                    f'{year} has {days} days')
-    return f'{text!r} is not an ISO-8601 date-time ({_EXAMPLE}): {error}'
 
 
 class OneShotTrigger(base.Trigger):
@@ -85,6 +58,23 @@ class OneShotTrigger(base.Trigger):
                  end_at: datetime.datetime | None = None) -> None:
         super().__init__(expression, timezone, zone, start_at, end_at)
         self.fire_at = parse_instant(expression, zone, timezone)
+
+    def check_fires_after(self, now: datetime.datetime) -> None:
+        """Refuse a time that has passed or lies outside the bounds."""
+        now = base.as_utc(now, 'now')
+        when = self.fire_at.isoformat()
+        if self.fire_at <= now:
+            raise exception.InvalidTrigger(
+                FIELD, f'{self.expression} ({when}) is in the past (now is '
+                f'{now.isoformat()}): the rule would never fire')
+        if self.start_at is not None and self.start_at > self.fire_at:
+            raise exception.InvalidTrigger(
+                'trigger.start_at', f'{self.start_at.isoformat()} is after '
+                f'the one-shot time {when}: the rule would never fire')
+        if self.end_at is not None and self.end_at < self.fire_at:
+            raise exception.InvalidTrigger(
+                'trigger.end_at', f'{self.end_at.isoformat()} is before '
+                f'the one-shot time {when}: the rule would never fire')
 
     def _next_after(self, after: datetime.datetime,
                     until: datetime.datetime | None

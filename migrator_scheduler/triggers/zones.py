@@ -1,6 +1,19 @@
-"""Loading and checking IANA time zone names."""
+"""Loading and checking IANA time zone names.
 
+Every zone comes from the ``tzdata`` Python package, the tz database the
+project pins, and never from the host's ``/usr/share/zoneinfo``:
+``zoneinfo.ZoneInfo`` prefers the host's files, so two hosts with
+different system tz data would compute different fire times for the same
+rule. Nothing process-wide (``zoneinfo``'s search path or cache) is
+changed: other code in the process keeps the standard behaviour.
+"""
+
+import functools
+import importlib.resources
+import threading
 import zoneinfo
+
+import tzdata
 
 from migrator_scheduler import exception
 
@@ -12,6 +25,25 @@ FIELD = 'trigger.timezone'
 # Python's datetime arithmetic does not.
 _HOST_DEPENDENT = frozenset({'localtime', 'posixrules'})
 _LEAP_SECOND_PREFIX = 'right/'
+_PACKAGE = 'tzdata'
+
+_lock = threading.Lock()
+# One object per name, for good: a zone read from a file is equal only
+# to itself, and triggers and caches compare zones.
+_loaded: dict[str, zoneinfo.ZoneInfo] = {}
+
+
+def tz_version() -> str:
+    """Return the version of the tz database in use, e.g. ``2024a``."""
+    return tzdata.IANA_VERSION
+
+
+@functools.cache
+def available_timezones() -> frozenset[str]:
+    """Return every zone name a rule may use."""
+    text = importlib.resources.files(_PACKAGE).joinpath('zones').read_text(
+        encoding='utf-8')
+    return frozenset(text.split()) - _HOST_DEPENDENT
 
 
 def load_timezone(name: str) -> zoneinfo.ZoneInfo:
@@ -27,19 +59,21 @@ def load_timezone(name: str) -> zoneinfo.ZoneInfo:
         raise exception.InvalidTrigger(
             FIELD, f'time zone {name!r} is not allowed; use an IANA name '
             f'such as UTC or Europe/Berlin')
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        # ValueError: malformed key (absolute path, '..', NUL byte);
-        # OSError: the key names a directory such as 'Europe'.
-        raise exception.InvalidTrigger(
-            FIELD, f'unknown timezone {name!r}') from None
+    zone = _loaded.get(name)
+    if zone is not None:
+        return zone
+    # Checked against the package's list first: the name becomes a file
+    # path below, and must never be '..', absolute or a directory.
+    if name not in available_timezones():
+        raise exception.InvalidTrigger(FIELD, f'unknown timezone {name!r}')
+    with _lock:
+        if name not in _loaded:
+            _loaded[name] = _read(name)
+        return _loaded[name]
 
 
-def tz_version() -> str | None:
-    """Return the version of the tz database zones are loaded from."""
-    try:
-        import tzdata
-    except ImportError:
-        return None
-    return tzdata.IANA_VERSION
+def _read(name: str) -> zoneinfo.ZoneInfo:
+    resource = importlib.resources.files(f'{_PACKAGE}.zoneinfo').joinpath(
+        *name.split('/'))
+    with resource.open('rb') as stream:
+        return zoneinfo.ZoneInfo.from_file(stream, key=name)

@@ -140,7 +140,7 @@ class _Result:
     def __init__(self, value):
         self._value = value
 
-    def get(self):
+    def get(self, timeout=None):
         return self._value
 
 

@@ -52,9 +52,18 @@ def test_create_keeps_given_id():
 
 def test_create_is_all_or_nothing():
     db_api.create_rules([_rule('a')])
-    with pytest.raises(exception.DuplicateRule):
+    with pytest.raises(exception.DuplicateRule) as info:
         db_api.create_rules([_rule('b'), _rule('a')])
+    assert 'nothing was written' in str(info.value)
     assert [r['name'] for r in db_api.list_rules()] == ['a']
+
+
+def test_rule_names():
+    [a] = db_api.create_rules([_rule('a')])
+    other = '6c1d7d0e-93b5-4a39-9a39-bc3a6a4b6f11'
+    assert db_api.rule_names([a, other]) == {a: (_rule('a')['project_id'],
+                                                 'a')}
+    assert db_api.rule_names([]) == {}
 
 
 def test_same_name_in_other_project_is_allowed():

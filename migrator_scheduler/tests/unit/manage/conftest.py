@@ -7,6 +7,8 @@ import pytest
 from migrator_scheduler.cmd import manage
 from migrator_scheduler.conf import CONF
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.manage import rule_support
+from migrator_scheduler.tests.unit.manage import helpers
 
 
 @pytest.fixture
@@ -46,3 +48,9 @@ def empty_db(tmp_path):
     yield
     db_api.reset()
     CONF.clear_override('connection', group='database')
+
+
+@pytest.fixture
+def fixed_now(monkeypatch):
+    """Make the rule commands take ``helpers.NOW`` as the current time."""
+    monkeypatch.setattr(rule_support, 'now', lambda: helpers.NOW)

@@ -9,17 +9,16 @@ import pytest
 import yaml
 
 from migrator_scheduler.db import api as db_api
-from migrator_scheduler.manage import rules as rule_commands
+from migrator_scheduler.manage import rule_support
 from migrator_scheduler.rules import drivers
+from migrator_scheduler.tests.unit.manage import helpers
+from migrator_scheduler.tests.unit.rules import test_limits
 
+NOW = helpers.NOW
+CREATE = helpers.CREATE
 UTC = datetime.timezone.utc
-NOW = datetime.datetime(2030, 1, 1, 0, 0, 3, tzinfo=UTC)
 
-pytestmark = pytest.mark.usefixtures('sqlite_db')
-
-CREATE = ('rule', 'create', '--name', 'web01', '--project-id', 'demo',
-          '--job-type', 'noop', '--trigger-kind', 'interval',
-          '--expression', '10s')
+pytestmark = pytest.mark.usefixtures('sqlite_db', 'fixed_now')
 
 RULES_YAML = """\
 rules:
@@ -43,11 +42,6 @@ rules:
 """
 
 
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch):
-    monkeypatch.setattr(rule_commands, '_now', lambda: NOW)
-
-
 @pytest.fixture
 def rules_file(tmp_path):
     path = tmp_path / 'rules.yaml'
@@ -55,19 +49,8 @@ def rules_file(tmp_path):
     return str(path)
 
 
-def _ok(result) -> str:
-    code, out, err = result
-    assert (code, err) == (0, ''), err
-    return out
-
-
-def _fails(result, message: str) -> str:
-    code, out, err = result
-    assert code == 1
-    assert err.startswith('ERROR: ')
-    assert message in err
-    assert 'Traceback' not in err
-    return err
+_ok = helpers.ok
+_fails = helpers.fails
 
 
 def test_create_prints_id(run):
@@ -108,6 +91,37 @@ def test_create_with_bounds(run):
 def test_create_invalid(run, extra, message):
     _fails(run(*CREATE, *extra), message)
     assert db_api.count_rules() == 0
+
+
+@pytest.mark.parametrize('args, message', [
+    ('[' * 30 + ']' * 30, 'job.args: must be a mapping, not a list'),
+    ('[' * 1000 + ']' * 1000, 'job.args: nested more than 32 levels deep'),
+    ('{"a":' * 1000 + '1' + '}' * 1000,
+     'job.args: nested more than 32 levels deep'),
+    ('{"a":' * 100000 + '1' + '}' * 100000,
+     'job.args: nested more than 32 levels deep'),
+    (json.dumps({'x': 'y' * 70000}), 'job.args: larger than 64 KiB as JSON'),
+])
+def test_create_with_oversized_job_args(run, args, message):
+    err = _fails(run(*CREATE, '--job-args', args), message)
+    assert err.count('\n') == 1
+    assert db_api.count_rules() == 0
+
+
+def test_import_alias_bomb(run, tmp_path):
+    path = tmp_path / 'lol.yaml'
+    path.write_text(test_limits.BILLION_LAUGHS)
+    err = _fails(run('rule', 'import', str(path)),
+                 f'{path}: item 1 (line 1): rule document: with its aliases '
+                 f'written out it is larger than 1 MiB')
+    assert err.count('\n') == 1
+    assert db_api.count_rules() == 0
+
+
+def test_import_deeply_nested_json(run, tmp_path):
+    path = tmp_path / 'deep.json'
+    path.write_text('[' * 100000 + ']' * 100000)
+    _fails(run('rule', 'import', str(path)), f'{path}: nested too deeply')
 
 
 def test_create_invalid_expression(run):
@@ -154,7 +168,7 @@ def test_list_by_project(run):
 
 
 def test_list_pages_through_everything(run, monkeypatch):
-    monkeypatch.setattr(rule_commands, '_PAGE', 2)
+    monkeypatch.setattr(rule_support, 'PAGE', 2)
     for name in 'abcde':
         _ok(run('rule', 'create', '--name', name, '--job-type', 'noop',
                 '--trigger-kind', 'interval', '--expression', '1m'))
@@ -187,7 +201,7 @@ def test_pause_and_resume(run, monkeypatch):
     rule = db_api.get_rule(rule_id)
     assert (rule['paused'], rule['next_fire_at']) == (True, None)
     later = NOW + datetime.timedelta(hours=1)
-    monkeypatch.setattr(rule_commands, '_now', lambda: later)
+    monkeypatch.setattr(rule_support, 'now', lambda: later)
     out = _ok(run('rule', 'resume', rule_id))
     rule = db_api.get_rule(rule_id)
     assert rule['paused'] is False
@@ -203,9 +217,11 @@ def test_pause_and_resume_are_idempotent(run):
     assert db_api.get_rule(rule_id)['version'] == 2
 
 
-def test_resume_exhausted_trigger(run):
-    rule_id = _ok(run(*CREATE, '--end-at', '2030-01-01T00:00:05Z')).strip()
+def test_resume_exhausted_trigger(run, monkeypatch):
+    rule_id = _ok(run(*CREATE, '--end-at', '2030-01-01T00:00:25Z')).strip()
     _ok(run('rule', 'pause', rule_id))
+    later = NOW + datetime.timedelta(minutes=1)
+    monkeypatch.setattr(rule_support, 'now', lambda: later)
     assert 'will not fire again' in _ok(run('rule', 'resume', rule_id))
     assert db_api.get_rule(rule_id)['next_fire_at'] is None
 

@@ -35,7 +35,8 @@ GOOD = textwrap.dedent("""\
 
 
 def _load(text: str, fmt: str = 'yaml') -> list[dict]:
-    return rules_io.load_rules(text, fmt, DEFAULTS, NOW, source='r.yaml')
+    loaded = rules_io.load_rules(text, fmt, DEFAULTS, NOW, source='r.yaml')
+    return [rule.values for rule in loaded]
 
 
 def _error(text: str, fmt: str = 'yaml') -> str:
@@ -192,7 +193,8 @@ def test_load_file(tmp_path):
 def test_load_stdin(monkeypatch):
     monkeypatch.setattr('sys.stdin', io.StringIO(GOOD))
     rules = rules_io.load_rules_file('-', DEFAULTS, NOW, 'yaml')
-    assert len(rules) == 2
+    assert [rule.where for rule in rules] == ['<stdin>: item 1 (line 2)',
+                                              '<stdin>: item 2 (line 6)']
     monkeypatch.setattr('sys.stdin', io.StringIO('- {name: a}\n'))
     with pytest.raises(exception.InvalidRuleFile,
                        match=r'<stdin>: item 1 \(line 1\): job: is'):
@@ -213,7 +215,7 @@ def test_dump_and_load_round_trip(fmt):
     rules = _load(GOOD)
     text = rules_io.dump_rules([spec.rule_to_document(r) for r in rules],
                                fmt)
-    assert rules_io.load_rules(text, fmt, DEFAULTS, NOW) == rules
+    assert _load(text, fmt) == rules
 
 
 def test_dump_quotes_what_yaml_would_retype():

@@ -16,7 +16,8 @@ NOW = datetime.datetime(2030, 1, 1, 0, 0, 1, tzinfo=datetime.timezone.utc)
 def test_sample_rules_fire_within_a_minute():
     defaults = spec.RuleDefaults(num_buckets=1024,
                                  job_types=frozenset({'noop', 'sleep'}))
-    rules = rules_io.load_rules_file(SAMPLE, defaults, NOW)
+    rules = [rule.values for rule in rules_io.load_rules_file(
+        SAMPLE, defaults, NOW)]
     soon = [rule for rule in rules if rule['next_fire_at'] is not None
             and rule['next_fire_at'] - NOW <= datetime.timedelta(minutes=1)]
     assert len(soon) >= 4

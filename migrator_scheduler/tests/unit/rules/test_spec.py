@@ -83,10 +83,49 @@ def test_paused_has_no_next_fire():
     assert values['next_fire_at'] is None
 
 
-def test_exhausted_trigger_has_no_next_fire():
-    document = _doc(trigger={'kind': 'oneshot',
-                             'expression': '2000-01-01T00:00:00Z'})
-    assert spec.validate_rule(document, DEFAULTS, NOW)['next_fire_at'] is None
+@pytest.mark.parametrize('trigger, expected', [
+    ({'kind': 'oneshot', 'expression': '2000-01-01T00:00:00Z'},
+     'trigger.expression: 2000-01-01T00:00:00Z (2000-01-01T00:00:00+00:00) '
+     'is in the past (now is 2030-01-01T12:00:03+00:00): the rule would '
+     'never fire'),
+    ({'kind': 'oneshot', 'expression': '2030-01-01T12:00:03Z'},
+     'trigger.expression: 2030-01-01T12:00:03Z'),
+    ({'kind': 'oneshot', 'expression': '2030-06-01T00:00:00Z',
+      'start_at': '2030-07-01T00:00:00Z'},
+     'trigger.start_at: 2030-07-01T00:00:00+00:00 is after the one-shot '
+     'time 2030-06-01T00:00:00+00:00: the rule would never fire'),
+    ({'kind': 'oneshot', 'expression': '2030-06-01T00:00:00',
+      'timezone': 'Asia/Shanghai', 'end_at': '2030-05-31T12:00:00Z'},
+     'trigger.end_at: 2030-05-31T12:00:00+00:00 is before the one-shot '
+     'time 2030-05-31T16:00:00+00:00: the rule would never fire'),
+    ({'kind': 'cron', 'expression': '@daily',
+      'end_at': '2029-12-31T00:00:00Z'},
+     'trigger.end_at: 2029-12-31T00:00:00+00:00 is in the past (now is '
+     '2030-01-01T12:00:03+00:00): the rule would never fire'),
+    ({'kind': 'cron', 'expression': '0 0 1 1 *',
+      'start_at': '2030-02-01T00:00:00Z', 'end_at': '2030-12-31T00:00:00Z'},
+     'trigger.end_at: no fire time from now (or start_at '
+     '2030-02-01T00:00:00+00:00) to 2030-12-31T00:00:00+00:00: the rule '
+     'would never fire'),
+])
+def test_trigger_that_never_fires_again_is_refused(trigger, expected):
+    for paused in (False, True):
+        errors = _errors(_doc(trigger=trigger, paused=paused))
+        assert len(errors) == 1
+        assert errors[0].startswith(expected)
+    values, errors = spec.check_rule(_doc(trigger=trigger), DEFAULTS, NOW,
+                                     allow_exhausted=True)
+    assert errors == []
+    assert values['next_fire_at'] is None
+    assert str(spec.exhausted_error(values, NOW)).startswith(expected)
+
+
+def test_trigger_firing_after_now_is_not_exhausted():
+    values = spec.validate_rule(_doc(trigger={
+        'kind': 'oneshot', 'expression': '2030-01-01T12:00:04Z'}),
+        DEFAULTS, NOW)
+    assert values['next_fire_at'] == NOW.replace(second=4)
+    assert spec.exhausted_error(values, NOW) is None
 
 
 def test_integer_interval_is_accepted():
@@ -144,7 +183,7 @@ def test_job_types_unchecked_without_list():
      'trigger.tz: unknown key'),
     (_doc(trigger={'kind': 'interval', 'expression': '10s',
                    'start_at': 'tomorrow'}),
-     "trigger.start_at: 'tomorrow' is not an ISO 8601 time"),
+     "trigger.start_at: 'tomorrow' is not an ISO 8601 date-time"),
     (_doc(trigger={'kind': 'interval', 'expression': '10s',
                    'start_at': '2030-01-01T00:00:00'}),
      'trigger.start_at: needs a UTC offset'),

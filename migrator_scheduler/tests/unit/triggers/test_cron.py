@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import zoneinfo
 
 import croniter
 import pytest
@@ -12,8 +11,9 @@ from migrator_scheduler.tests.unit.triggers.helpers import cron
 from migrator_scheduler.tests.unit.triggers.helpers import fires
 from migrator_scheduler.tests.unit.triggers.helpers import fires_until
 from migrator_scheduler.tests.unit.triggers.helpers import utc
+from migrator_scheduler.triggers import zones
 
-BERLIN = zoneinfo.ZoneInfo('Europe/Berlin')
+BERLIN = zones.load_timezone('Europe/Berlin')
 
 
 class TestBasics:
@@ -252,6 +252,17 @@ class TestFallBack:
             utc(2024, 10, 27, 1, 0), utc(2024, 10, 27, 1, 30),
             utc(2024, 10, 28, 1, 0)]
 
+    def test_stepped_range_is_fixed_time(self):
+        # Same hours, but only a field starting with '*' follows elapsed
+        # time (Debian cron).
+        fixed = cron('30 0-23/2 * * *', 'Europe/Berlin')
+        wildcard = cron('30 */2 * * *', 'Europe/Berlin')
+        start, end = utc(2024, 10, 26, 23), utc(2024, 10, 27, 2)
+        assert fires_until(fixed, start, end) == [
+            utc(2024, 10, 27, 0, 30)]     # 02:30 CEST only
+        assert fires_until(wildcard, start, end) == [
+            utc(2024, 10, 27, 0, 30), utc(2024, 10, 27, 1, 30)]
+
     def test_new_york(self):
         # 2024-11-03: 02:00 EDT -> 01:00 EST at 06:00 UTC.
         trigger = cron('30 1 * * *', 'America/New_York')
@@ -323,6 +334,18 @@ class TestSpringForward:
         trigger = cron('30 2 * * *', 'Europe/Berlin')
         assert trigger.next_fire(utc(2024, 3, 31, 1)) == utc(
             2024, 4, 1, 0, 30)
+
+    def test_stepped_range_fires_for_gap(self):
+        # Europe/Berlin 2024-03-31: 02:00 CET -> 03:00 CEST at 01:00 UTC.
+        fixed = cron('30 0-23/2 * * *', 'Europe/Berlin')
+        wildcard = cron('30 */2 * * *', 'Europe/Berlin')
+        start, end = utc(2024, 3, 30, 23), utc(2024, 3, 31, 3)
+        assert fires_until(fixed, start, end) == [
+            utc(2024, 3, 30, 23, 30),     # 00:30 CET
+            utc(2024, 3, 31, 1, 0),       # 03:00 CEST, for 02:30
+            utc(2024, 3, 31, 2, 30)]      # 04:30 CEST
+        assert fires_until(wildcard, start, end) == [
+            utc(2024, 3, 30, 23, 30), utc(2024, 3, 31, 2, 30)]
 
     def test_wildcard_hour_has_no_fire_in_gap(self):
         trigger = cron('0 * * * *', 'Europe/Berlin')

@@ -97,7 +97,13 @@ def test_macros(macro, expression):
     ('* 2 * * *', False),
     ('*/15 2 * * *', False),
     ('0 */2 * * *', False),
-    ('0 0-23/2 * * *', False),
+    ('*/1 0 * * *', False),
+    ('0 *,3 * * *', False),
+    # Only a field that starts with '*' makes a wildcard job.
+    ('0 0-23/2 * * *', True),
+    ('0-59/15 2 * * *', True),
+    ('0 3,* * * *', True),
+    ('0 2/3 * * *', True),
     ('@hourly', False),
 ])
 def test_fixed_time_classification(expression, fixed):

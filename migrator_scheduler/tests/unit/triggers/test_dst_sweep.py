@@ -19,17 +19,22 @@ def _cases():
 
 
 def _expressions(timezone, jump):
-    """A fixed-time and two wildcard jobs aimed at the wall-clock times
-    the change skips or repeats."""
+    """Fixed-time and wildcard jobs aimed at the wall-clock times the
+    change skips or repeats, among them pairs that match the same times
+    but differ in kind (a step over a range, or from '*')."""
     zone = helpers.cron('* * * * *', timezone).zone
     before = (jump - helpers.EPSILON).astimezone(zone).utcoffset()
     after = jump.astimezone(zone).utcoffset()
     # The middle of the skipped or repeated wall-clock span.
     wall = (jump + min(before, after) + abs(after - before) / 2).replace(
         tzinfo=None)
+    hours = f'{wall.hour % 2}-23/2'
     return [f'{wall.minute} {wall.hour} * * *',
             f'{wall.minute} * * * *',
-            f'*/15 {wall.hour} * * *']
+            f'*/15 {wall.hour} * * *',
+            f'0-59/15 {wall.hour} * * *',
+            f'{wall.minute} {hours} * * *',
+            f'{wall.minute} */2 * * *']
 
 
 @pytest.mark.parametrize('timezone, jump', list(_cases()))

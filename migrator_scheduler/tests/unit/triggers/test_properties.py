@@ -3,9 +3,7 @@
 import datetime
 import functools
 
-from hypothesis import HealthCheck
 from hypothesis import given
-from hypothesis import settings
 from hypothesis import strategies as st
 
 from migrator_scheduler import exception
@@ -16,11 +14,7 @@ from migrator_scheduler.triggers import misfire
 EPSILON = datetime.timedelta(microseconds=1)
 
 
-
-def examples(count: int) -> settings:
-    # No example database: tests must not write into the source tree.
-    return settings(max_examples=count, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+examples = helpers.examples
 
 
 def _field(low: int, high: int, top: int | None = None):
@@ -43,8 +37,8 @@ def _often_star(field):
     return st.one_of(st.just('*'), st.just('*'), field)
 
 
-# Hours in which DST changes happen, written without '*' or '/' so that
-# half the generated expressions are fixed-time jobs.
+# Hours in which DST changes happen, written without a leading '*' so
+# that half the generated expressions are fixed-time jobs.
 _DST_HOURS = st.sampled_from(['0', '1', '2', '3', '23', '1-3', '0,2', '2,3'])
 _FIXED_MINUTES = st.one_of(
     st.lists(st.integers(0, 59), min_size=1, max_size=3).map(
