@@ -1,15 +1,12 @@
-"""Runs survive a killed executor and a restarted broker, exactly once.
+"""Runs survive a killed executor, exactly once.
 
 A run whose executor dies is reaped after ``lost_run_timeout`` and
-started again (attempt 2) by another executor; a cast lost with the
-broker is cast again by the owner's sweep. In both cases each nominal
-fire time still ends with one succeeded run and one execution.
+started again (attempt 2) by another executor; each nominal fire time
+still ends with one succeeded run and one execution. Broker outages are
+in ``faults/test_broker.py``.
 """
 
 import datetime
-import time
-
-import pytest
 
 from migrator_scheduler.tests.functional import cluster as cluster_mod
 from migrator_scheduler.tests.functional import fixtures as ms_fixtures
@@ -21,7 +18,6 @@ LOST_RUN_TIMEOUT = 10
 SLEEP_PERIOD = 4
 SLEEP_SECONDS = 3
 NOOP_PERIOD = 2
-BROKER_DOWNTIME = 8
 
 
 def _running_on(host):
@@ -100,48 +96,3 @@ def test_lost_executor_runs_are_retried_once(pg_cluster):
         # last heartbeat was at most about one interval before the kill.
         assert run['started_at'] >= killed_at + datetime.timedelta(
             seconds=LOST_RUN_TIMEOUT - 2), run
-
-
-def test_broker_restart_loses_no_run(private_broker_cluster,
-                                    private_rabbitmq):
-    """Restart RabbitMQ mid-burst: every fire time still runs once."""
-    if not private_rabbitmq.can_restart:
-        pytest.skip('RabbitMQ cannot be restarted from here')
-    cluster = private_broker_cluster
-    names = cluster.start(schedulers=2, executors=2)
-    rules = cluster_mod.create_rules(
-        100, NOOP_PERIOD, job_args={'record': cluster.record_file})
-    first = min(r.first_fire for r in rules.values())
-    cluster.run_for(4, alive=names)
-
-    # Mid-burst: the fire of an instant is being committed and cast.
-    # Down longer than a cast retries (3 times, a second apart), so the
-    # casts of the next instants fail and are left to the sweep.
-    cluster_mod.sleep_until(cluster_mod.next_instant(first, NOOP_PERIOD) +
-                            datetime.timedelta(seconds=0.05))
-    stopped = time.monotonic()
-    private_rabbitmq.stop()
-    try:
-        time.sleep(BROKER_DOWNTIME)
-    finally:
-        # Back before anything else: later tests need the broker.
-        private_rabbitmq.start()
-    print(f'RabbitMQ was down for {time.monotonic() - stopped:.1f}s')
-    # Long enough for the runs whose cast was lost to be cast again.
-    cluster.run_for(cluster_mod.REDISPATCH_AFTER + 6, alive=names)
-    paused_at = cluster_mod.utcnow()
-    cluster_mod.pause_rules(rules)
-    cluster_mod.wait_drained(timeout=90)
-
-    runs = cluster.verify(rules, paused_at - MARGIN)
-    failed = _log_lines(cluster, 'Casts to the executors fail')
-    recast = _log_lines(cluster, 'pending runs again')
-    print(f'{len(runs)} runs; outages noticed: {len(failed)}; sweeps that '
-          f'cast runs again: {recast}')
-    assert failed, 'no cast failed while the broker was down'
-    assert recast, 'the sweep never cast a run again'
-
-
-def _log_lines(cluster, text):
-    return [line for process in cluster.schedulers()
-            for line in cluster.log_lines(process.name, text)]
