@@ -11,6 +11,7 @@ from oslo_log import log as logging
 from tooz import coordination
 
 from migrator_scheduler.coordination import health
+from migrator_scheduler.coordination import membership
 from migrator_scheduler.coordination import ring
 from migrator_scheduler.coordination import timing
 from migrator_scheduler.coordination import tooz_compat
@@ -75,8 +76,9 @@ class GroupObserver:
 
     def start(self) -> None:
         """Connect to the coordination backend."""
-        coordinator = coordination.get_coordinator(self._backend_url,
-                                                   self._member_id)
+        coordinator = coordination.get_coordinator(
+            self._backend_url, self._member_id,
+            **membership.backend_options(self._backend_url))
         coordinator.start()
         self._coordinator = coordinator
         LOG.debug('Observing group %s as %s', self._group.decode(),

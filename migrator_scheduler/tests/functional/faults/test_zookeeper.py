@@ -14,11 +14,8 @@ import re
 import time
 
 import pytest
-from tooz import coordination
 
-from migrator_scheduler.coordination import status
 from migrator_scheduler.tests.functional import cluster as cluster_mod
-from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 from migrator_scheduler.tests.functional.faults import profile
 from migrator_scheduler.tests.functional.faults import recovery
 
@@ -29,54 +26,24 @@ WARM_UP = 2 * PERIOD
 COOL_DOWN = 3 * PERIOD
 MARGIN = datetime.timedelta(seconds=5)
 # Generous: it bounds a wait for the group to heal, it does not judge
-# speed. Clients reconnect with a growing back-off, and a session that
-# expired must be noticed ([coordination] membership_check_interval).
+# speed.
 REJOIN_TIMEOUT = 120
 
-# Polls of the group fail this long before a scheduler is reconnected:
-# four [coordination] watch_interval.
-QUIET = datetime.timedelta(seconds=2)
-
-UNAVAILABLE = 'Coordination backend unavailable'
+UNAVAILABLE = 'Cannot list group'
+LISTED_AGAIN = 'can be listed again'
+REJOINED = 'joining again'
 OWNERSHIP = 'Bucket ownership changed'
-JOINED = 'Joined group'
 _MEMBERS = re.compile(r'(\d+) members')
 DIAGNOSTICS = (
-    UNAVAILABLE, 'is no longer in group', 'Session has expired', JOINED,
-    OWNERSHIP, 'Scheduler iteration failed', 'Traceback')
-
-
-def _members_or_none(cluster):
-    try:
-        return {status.member_host(m) for m in cluster.observer.members()}
-    except coordination.ToozError:
-        return None
-
-
-def _healed(cluster, schedulers):
-    """Whether every scheduler reached ZooKeeper again and is a member.
-
-    A scheduler that reconnects only after its session timed out on the
-    restarted server loses its membership then, so the group seen at
-    ZooKeeper's return is not yet the group for good: it is once every
-    scheduler has reconnected (its polls stopped failing).
-    """
-    now = cluster_mod.utcnow()
-    for name in schedulers:
-        last = recovery.last_logged(cluster, name, UNAVAILABLE)
-        if last is not None and now - last < QUIET:
-            return False
-    return _members_or_none(cluster) == schedulers
+    UNAVAILABLE, LISTED_AGAIN, REJOINED, 'Joined group', OWNERSHIP,
+    'Scheduler iteration failed', 'Traceback')
 
 
 def _member_again(cluster, name, back_at):
-    """When scheduler ``name`` was a member again after ``back_at``.
-
-    Its last failed poll (give or take one poll) if its session lived
-    on, its joining again if the session had expired.
-    """
+    """When scheduler ``name`` listed the group again after ``back_at``
+    (its session lived on), or joined it again (it had expired)."""
     times = [recovery.last_logged(cluster, name, text)
-             for text in (UNAVAILABLE, JOINED)]
+             for text in (LISTED_AGAIN, REJOINED)]
     return max([t for t in times if t is not None and t > back_at],
                default=back_at)
 
@@ -114,10 +81,9 @@ def test_zookeeper_restart_while_firing(pg_cluster, zookeeper, kill):
         zookeeper.start()
     back_at = cluster_mod.utcnow()
     back = time.monotonic()
-    ms_fixtures.wait_for(lambda: _healed(cluster, schedulers),
-                         REJOIN_TIMEOUT,
-                         f'every scheduler to reconnect and the group to be '
-                         f'{sorted(schedulers)} again', interval=0.5)
+    cluster.wait_members(schedulers, timeout=REJOIN_TIMEOUT)
+    # Every scheduler's view is the group's: cluster status says so.
+    cluster.wait_healthy(REJOIN_TIMEOUT)
     healed = time.monotonic() - back
 
     runs = recovery.wait_caught_up(
@@ -137,7 +103,7 @@ def test_zookeeper_restart_while_firing(pg_cluster, zookeeper, kill):
           f'{recovery.seconds(back_at - down_at):.1f}s; every scheduler '
           f'was a member again '
           f'{recovery.seconds(member_again - back_at):.1f}s after it was '
-          f'back (and seen so by an observer within {healed:.1f}s); the '
+          f'back, and every view agreed {healed:.1f}s after; the '
           f'{len(outage)} fire times of the outage started at most '
           f'{late:.1f}s late; {len(runs)} runs in all')
     print(f'group size each scheduler saw last: '
