@@ -258,6 +258,10 @@ class BucketMembership:
             return
         self._next_reconcile = now + self._reconcile_interval
         weights = self._weights()
+        if weights == self._view.members:
+            # The ring is a pure function of the members and their
+            # weights: the same listing builds the same ring.
+            return
         self._set_view(view_mod.GroupView.build(
             weights, self.member_id, self._ring_points, self._num_buckets))
 

@@ -47,6 +47,35 @@ def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+# -------------------------------------------------------------------- schema
+
+def schema_revision() -> str | None:
+    """Return the database's schema revision; None before db sync.
+
+    Read from alembic's own table, without loading alembic: long-running
+    services have no other use for it.
+    """
+    engine = get_engine()
+    if not sa.inspect(engine).has_table('alembic_version'):
+        return None
+    with _reader() as session:
+        return session.execute(
+            sa.text('SELECT version_num FROM alembic_version')).scalar()
+
+
+def require_current_schema() -> None:
+    """Refuse to go on with a schema older (or newer) than this code's.
+
+    :raises ConfigurationError: telling the operator to run db sync.
+    """
+    current = schema_revision()
+    if current != models.SCHEMA_REVISION:
+        raise exception.ConfigurationError(
+            f'the database schema is at revision {current or "none"}, this '
+            f'code needs {models.SCHEMA_REVISION}; run '
+            f'"migrator-scheduler-manage db sync"')
+
+
 # ---------------------------------------------------------------- deployment
 
 def get_deployment_value(name: str) -> str | None:
@@ -469,16 +498,18 @@ def _drop_existing_runs(session, runs: list[dict]) -> list[dict]:
 @_retry_on_deadlock
 def mark_dispatched(
         casts: collections.abc.Sequence[
-            tuple[collections.abc.Sequence[str], datetime.datetime]]
-) -> None:
+            tuple[collections.abc.Sequence[str], datetime.datetime]],
+        fill_claimed: bool = False) -> None:
     """Record casts: ``(run ids, when that cast was made)`` each.
 
     A pending run gets the time of its latest cast, which the sweep
     measures ``redispatch_after`` from. A run an executor claimed before
-    this was written keeps the cast time its claim recorded; only one
-    claimed from a message without a cast time (an RPC 1.0 sender) and
-    so without ``dispatched_at`` gets this time here, bounded by its
-    start (the hosts' clocks may disagree).
+    this was written keeps the cast time its claim recorded. With
+    ``fill_claimed`` (casts sent as RPC 1.0, which carry no cast time),
+    a run claimed without ``dispatched_at`` gets this time here, bounded
+    by its start (the hosts' clocks may disagree); that second update
+    waits on the executors' own updates of the same rows, so it is made
+    only then.
     """
     table = models.runs
     with _writer() as session:
@@ -490,11 +521,12 @@ def mark_dispatched(
                 session.execute(table.update().where(
                     table.c.id.in_(chunk), table.c.state == 'pending').values(
                         dispatched_at=when))
-                session.execute(table.update().where(
-                    table.c.id.in_(chunk), table.c.state != 'pending',
-                    table.c.dispatched_at.is_(None),
-                    table.c.started_at.is_not(None)).values(
-                        dispatched_at=no_later_than_start))
+                if fill_claimed:
+                    session.execute(table.update().where(
+                        table.c.id.in_(chunk), table.c.state != 'pending',
+                        table.c.dispatched_at.is_(None),
+                        table.c.started_at.is_not(None)).values(
+                            dispatched_at=no_later_than_start))
 
 
 def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,

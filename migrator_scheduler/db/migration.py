@@ -8,7 +8,6 @@ from alembic import migration as alembic_migration
 from alembic import script as alembic_script
 
 from migrator_scheduler.db import api as db_api
-from migrator_scheduler import exception
 
 _SCRIPT_LOCATION = os.path.join(os.path.dirname(__file__), 'migrations')
 
@@ -37,15 +36,3 @@ def head() -> str:
     """Return the newest revision this code knows."""
     script = alembic_script.ScriptDirectory.from_config(_config(None))
     return script.get_current_head()
-
-
-def require_head() -> None:
-    """Refuse to go on with a schema older (or newer) than this code's.
-
-    :raises ConfigurationError: telling the operator to run db sync.
-    """
-    current, newest = version(), head()
-    if current != newest:
-        raise exception.ConfigurationError(
-            f'the database schema is at revision {current or "none"}, this '
-            f'code needs {newest}; run "migrator-scheduler-manage db sync"')

@@ -6,7 +6,6 @@ import sys
 
 from migrator_scheduler.conf import CONF
 from migrator_scheduler.db import api as db_api
-from migrator_scheduler.db import migration
 from migrator_scheduler.manage import common
 from migrator_scheduler.rules import drivers
 from migrator_scheduler.rules import spec
@@ -19,7 +18,7 @@ def with_database(func):
     """Check the schema and bucket count before a rule command."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        migration.require_head()
+        db_api.require_current_schema()
         # Refuses a changed [scheduler] num_buckets before any rule is
         # written with buckets computed from it.
         db_api.ensure_num_buckets(CONF.scheduler.num_buckets)

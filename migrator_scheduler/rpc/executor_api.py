@@ -34,6 +34,11 @@ class ExecutorAPI:
             transport_options=messaging.TransportOptions(
                 at_least_once=True))
 
+    @property
+    def sends_cast_time(self) -> bool:
+        """Whether casts carry their time (1.1), for the claim to record."""
+        return self._client.can_send_version('1.1')
+
     def execute_runs(self, run_ids: list[str], cast_at: datetime.datetime,
                      retry: int | None = None) -> None:
         """Ask one executor to claim and run ``run_ids``.
@@ -49,7 +54,7 @@ class ExecutorAPI:
         :raises oslo_messaging.MessageDeliveryFailure: the broker could
             not be reached within ``retry``.
         """
-        if self._client.can_send_version('1.1'):
+        if self.sends_cast_time:
             version, sent_at = '1.1', cast_at
         else:
             version, sent_at = '1.0', None

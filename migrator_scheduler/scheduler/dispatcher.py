@@ -226,7 +226,8 @@ class Dispatcher:
                 ) -> None:
         run_ids = [run_id for ids, _ in casts for run_id in ids]
         try:
-            db_api.mark_dispatched(casts)
+            db_api.mark_dispatched(
+                casts, fill_claimed=not self._api.sends_cast_time)
             self.cast_count += len(run_ids)
         except Exception as exc:
             # An unreachable database is said by the loop, once.

@@ -11,7 +11,6 @@ from oslo_service import service
 from migrator_scheduler.coordination import membership as membership_mod
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import errors as db_errors
-from migrator_scheduler.db import migration
 from migrator_scheduler import exception
 from migrator_scheduler.executor import service as executor_service
 from migrator_scheduler import rpc
@@ -47,7 +46,7 @@ class SchedulerService(service.Service):
         conf = self.conf
         _check_transport(conf)
         db_api.reset()
-        migration.require_head()
+        db_api.require_current_schema()
         num_buckets = db_api.ensure_num_buckets(conf.scheduler.num_buckets)
         rpc.init(conf)
         if conf.scheduler.embedded_executor:

@@ -152,7 +152,8 @@ def test_suspended_member_leaves_and_owns_nothing(make_member):
     assert a.member_id in a._list_members()
 
 
-def test_the_listing_thread_survives_a_failure(make_member, monkeypatch):
+def test_the_listing_thread_survives_a_failure(make_member, raw_member,
+                                               monkeypatch):
     a = make_member('a', watch_interval=0.05)
     listed = threading.Event()
     calls = []
@@ -166,11 +167,11 @@ def test_the_listing_thread_survives_a_failure(make_member, monkeypatch):
         return real_build(*args, **kwargs)
 
     monkeypatch.setattr(view.GroupView, 'build', flaky_build)
-    # Force a rebuild on the next listings: the reconcile time is due.
-    a._next_reconcile = 0.0
+    # A new member: the next listing builds a ring, and fails once.
+    raw_member('b')
     assert listed.wait(10), 'the listing thread stopped after a failure'
     assert a._thread.is_alive()
-    assert a.owned_buckets == frozenset(range(NUM_BUCKETS))
+    assert set(a.view.members) == {a.member_id, b'b'}
 
 
 def test_a_member_started_suspended_joins_on_resume(url):
@@ -192,3 +193,23 @@ def test_zookeeper_reconnects_without_a_long_back_off():
     retry = options['connection_retry']
     assert retry['max_tries'] == -1 and retry['max_delay'] <= 1.0
     assert membership.backend_options('file:///var/lib/coord') == {}
+
+
+def test_a_reconcile_of_an_unchanged_group_builds_no_ring(make_member,
+                                                           monkeypatch):
+    a = make_member('a')
+    built = []
+    real_build = view.GroupView.build
+    monkeypatch.setattr(view.GroupView, 'build',
+                        lambda *args: built.append(1) or real_build(*args))
+    a._next_reconcile = 0.0
+    a.refresh()
+    assert built == []
+    # Same members, another weight (the file backend cannot update
+    # capabilities in place).
+    a._coordinator.leave_group(a._group).get()
+    a._coordinator.join_group(a._group, capabilities={'weight': 2}).get()
+    a._next_reconcile = 0.0
+    a.refresh()
+    assert built == [1]
+    assert a.view.members == {a.member_id: 2}

@@ -73,7 +73,8 @@ def test_a_run_claimed_from_a_1_0_message_gets_the_recorded_time():
     # No cast time in the message: the claim leaves dispatched_at empty.
     db_api.claim_runs([claimed_early], 'h', NOW - SECOND)
     db_api.claim_runs([claimed_late], 'h', NOW + SECOND)
-    db_api.mark_dispatched([([claimed_early, claimed_late], NOW)])
+    db_api.mark_dispatched([([claimed_early, claimed_late], NOW)],
+                           fill_claimed=True)
     # Never later than the start, whatever the hosts' clocks say.
     assert _dispatched() == {claimed_early: NOW - SECOND,
                              claimed_late: NOW}
@@ -88,3 +89,10 @@ def test_a_reaped_run_gets_the_time_of_its_next_cast():
     assert _dispatched() == {run_id: None}
     db_api.mark_dispatched([([run_id], later)])
     assert _dispatched() == {run_id: later}
+
+
+def test_casts_that_carry_their_time_leave_claimed_runs_alone():
+    [run_id] = _pending(1)
+    db_api.claim_runs([run_id], 'h', NOW + SECOND)
+    db_api.mark_dispatched([([run_id], NOW)])
+    assert _dispatched() == {run_id: None}

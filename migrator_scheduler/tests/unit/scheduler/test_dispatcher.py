@@ -10,6 +10,8 @@ from migrator_scheduler.scheduler import dispatcher as dispatcher_mod
 class FakeAPI:
     """Records the messages cast; fails those holding a poisoned id."""
 
+    sends_cast_time = True
+
     def __init__(self, poisoned=(), gate=None):
         self.messages = []
         self._poisoned = set(poisoned)
@@ -27,7 +29,8 @@ def _record_marks(monkeypatch):
     """Make mark_dispatched append the run ids of each of its casts to
     the list returned."""
     marked = []
-    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: marked.extend(
+    monkeypatch.setattr(db_api, 'mark_dispatched',
+                        lambda casts, **_: marked.extend(
         list(ids) for ids, _ in casts))
     return marked
 
@@ -95,7 +98,8 @@ class ClockedAPI(FakeAPI):
 
 def test_runs_are_held_until_their_time(monkeypatch):
     marked = []
-    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: marked.extend(
+    monkeypatch.setattr(db_api, 'mark_dispatched',
+                        lambda casts, **_: marked.extend(
         (list(ids), when) for ids, when in casts))
     api = ClockedAPI()
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
@@ -113,7 +117,7 @@ def test_runs_are_held_until_their_time(monkeypatch):
 
 
 def test_a_run_in_hand_is_not_taken_twice(monkeypatch):
-    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: None)
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts, **_: None)
     api = FakeAPI()
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
     later = dispatcher_mod._utcnow() + datetime.timedelta(milliseconds=200)
@@ -130,7 +134,7 @@ def test_a_run_in_hand_is_not_taken_twice(monkeypatch):
 
 
 def test_a_failed_cast_can_be_submitted_again(monkeypatch):
-    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: None)
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts, **_: None)
     api = FakeAPI(poisoned={'bad'})
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
     dispatcher.start()
@@ -143,7 +147,8 @@ def test_a_failed_cast_can_be_submitted_again(monkeypatch):
 def test_each_message_carries_and_records_the_time_before_its_cast(
         monkeypatch):
     marked = []
-    monkeypatch.setattr(db_api, 'mark_dispatched', marked.extend)
+    monkeypatch.setattr(db_api, 'mark_dispatched',
+                        lambda casts, **_: marked.extend(casts))
     api = ClockedAPI()
     dispatcher = dispatcher_mod.Dispatcher(api, 2)
     dispatcher.start()
@@ -172,7 +177,7 @@ class FlakyAPI(FakeAPI):
 
 
 def test_failed_casts_then_a_success_end_an_outage(monkeypatch):
-    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts: None)
+    monkeypatch.setattr(db_api, 'mark_dispatched', lambda casts, **_: None)
     api = FlakyAPI()
     dispatcher = dispatcher_mod.Dispatcher(api, 10)
     dispatcher.start()
