@@ -589,6 +589,19 @@ class Cluster(fixtures.Fixture):
                 f': {done.stdout}{done.stderr}') from None
         return done.returncode, report
 
+    def wait_converged(self, names, since: float, timeout: float = 90.0
+                       ) -> tuple[float, float, dict]:
+        """Wait until the group's members are exactly ``names``, then
+        until ``cluster status`` finds every view in agreement.
+
+        :param since: a ``time.monotonic()`` the waits are measured from.
+        :returns: seconds from ``since`` to each, and the healthy report.
+        """
+        self.wait_members(names, timeout)
+        members = time.monotonic() - since
+        report = self.wait_healthy(timeout)
+        return members, time.monotonic() - since, report
+
     def wait_healthy(self, timeout: float) -> dict:
         """Wait until ``cluster status`` reports no problem; return the
         report."""
@@ -630,15 +643,15 @@ class Cluster(fixtures.Fixture):
         assert not problems, problems_message(problems)
         return runs
 
-    def finish(self, rules: dict[str, Rule],
-               drain_timeout: float = 60.0) -> list[dict]:
+    def finish(self, rules: dict[str, Rule], drain_timeout: float = 60.0,
+               margin: datetime.timedelta = FIRE_MARGIN) -> list[dict]:
         """Pause ``rules``, wait until every run finished, then
-        :meth:`verify` every fire time up to :data:`FIRE_MARGIN` before
-        the pause; return the runs."""
+        :meth:`verify` every fire time up to ``margin`` before the pause;
+        return the runs."""
         paused_at = utcnow()
         pause_rules(rules)
         wait_drained(timeout=drain_timeout)
-        return self.verify(rules, paused_at - FIRE_MARGIN)
+        return self.verify(rules, paused_at - margin)
 
 
 @contextlib.contextmanager

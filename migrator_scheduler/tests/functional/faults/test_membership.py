@@ -24,10 +24,16 @@ PERIOD = 2
 CONVERGE_TIMEOUT = 90
 
 
-def _views(report):
-    live = [s for s in report['schedulers'] if s['verdict'] != 'gone']
-    return {s['host']: (len(s['members']), s['ring_fingerprint'])
-            for s in live}
+def _converged(cluster, names, since):
+    """Wait until ``names`` are the group and all agree; return the
+    seconds it took and the views."""
+    _, seconds, report = cluster.wait_converged(names, since,
+                                                CONVERGE_TIMEOUT)
+    views = {s['host']: (len(s['members']), s['ring_fingerprint'])
+             for s in report['schedulers'] if s['verdict'] != 'gone'}
+    assert set(views) == set(names), views
+    assert len(set(views.values())) == 1, views
+    return seconds, views
 
 
 def test_schedulers_started_together_converge(pg_cluster):
@@ -44,14 +50,9 @@ def test_schedulers_started_together_converge(pg_cluster):
         for name in names:
             cluster.start_scheduler(name)
         cluster.wait_ready(names)
-        cluster.wait_members(names)
-        report = cluster.wait_healthy(CONVERGE_TIMEOUT)
-        views = _views(report)
+        seconds, views = _converged(cluster, names, started)
         print(f'round {round_}: {count} schedulers started together agree '
-              f'{time.monotonic() - started:.1f}s after the start: '
-              f'{views}')
-        assert set(views) == set(names)
-        assert len(set(views.values())) == 1, views
+              f'{seconds:.1f}s after the start: {views}')
 
         # Two killed and one stopped at the same instant.
         killed, stopped = names[:2], names[2]
@@ -61,14 +62,9 @@ def test_schedulers_started_together_converge(pg_cluster):
         for name in killed:
             cluster.process(name).kill()
         cluster.process(stopped).wait(60)
-        cluster.wait_members(left)
-        report = cluster.wait_healthy(CONVERGE_TIMEOUT)
-        views = _views(report)
-        print(f'round {round_}: the {len(left)} left agree '
-              f'{time.monotonic() - gone_at:.1f}s after the others went: '
-              f'{views}')
-        assert set(views) == set(left)
-        assert len(set(views.values())) == 1, views
+        seconds, views = _converged(cluster, left, gone_at)
+        print(f'round {round_}: the {len(left)} left agree {seconds:.1f}s '
+              f'after the others went: {views}')
         cluster.stop(left)
 
     stopped_at = cluster_mod.utcnow()

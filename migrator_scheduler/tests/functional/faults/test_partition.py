@@ -9,7 +9,6 @@ back it joins again and every view converges. Product defaults
 throughout.
 """
 
-import datetime
 import time
 
 from migrator_scheduler.tests.functional import cluster as cluster_mod
@@ -52,22 +51,14 @@ def test_a_scheduler_cut_off_from_zookeeper(pg_cluster, zookeeper):
                    for p in report['problems']), report['problems']
     finally:
         proxy.restore()
-    restored = time.monotonic()
-    cluster.wait_members(schedulers)
-    rejoined = time.monotonic() - restored
-    cluster.wait_healthy(CONVERGE_TIMEOUT)
-    healthy = time.monotonic() - restored
+    rejoined, healthy, _ = cluster.wait_converged(
+        schedulers, time.monotonic(), CONVERGE_TIMEOUT)
     print(f'{victim} cut off: out of the group {expired:.1f}s after the '
           f'cut; back {rejoined:.1f}s and every view agreed {healthy:.1f}s '
           f'after the network returned')
     cluster.run_for(4, alive=names)
 
-    stopped_at = cluster_mod.utcnow()
-    cluster.stop(schedulers)
-    cluster_mod.pause_rules(rules)
-    cluster_mod.wait_drained()
-    runs = cluster.verify(rules, stopped_at - datetime.timedelta(
-        seconds=PERIOD * 2))
+    runs = cluster.finish(rules)
     fired = cluster.fired(victim)
     print(f'{len(runs)} runs, each once; {victim} fired {fired} rules in '
           f'all')

@@ -9,7 +9,6 @@ no longer a member and joins again, and the views converge. Every fire
 time runs exactly once. Product defaults throughout.
 """
 
-import datetime
 import time
 
 from migrator_scheduler.tests.functional import cluster as cluster_mod
@@ -40,11 +39,8 @@ def test_a_frozen_scheduler_whose_session_expired_rejoins(pg_cluster):
         cluster.run_for(6, alive=[n for n in names if n != victim])
     finally:
         cluster.process(victim).thaw()
-    thawed = time.monotonic()
-    cluster.wait_members(schedulers)
-    rejoined = time.monotonic() - thawed
-    cluster.wait_healthy(CONVERGE_TIMEOUT)
-    healthy = time.monotonic() - thawed
+    rejoined, healthy, _ = cluster.wait_converged(
+        schedulers, time.monotonic(), CONVERGE_TIMEOUT)
     print(f'session of {victim} expired {expired:.1f}s after it froze; '
           f'rejoined {rejoined:.1f}s and every view agreed {healthy:.1f}s '
           f'after it woke up')
@@ -59,10 +55,5 @@ def test_a_frozen_scheduler_whose_session_expired_rejoins(pg_cluster):
     assert cluster.log_lines(victim, 'joining again')
     cluster.run_for(4, alive=names)
 
-    stopped_at = cluster_mod.utcnow()
-    cluster.stop(schedulers)
-    cluster_mod.pause_rules(rules)
-    cluster_mod.wait_drained()
-    runs = cluster.verify(rules, stopped_at - datetime.timedelta(
-        seconds=PERIOD * 2))
+    runs = cluster.finish(rules)
     print(f'{len(runs)} runs, each once')
