@@ -81,6 +81,9 @@ class ConfigurationError(MigratorSchedulerError):
 
 
 class JobDriverNotFound(NotFound):
-    def __init__(self, job_type: str) -> None:
+    def __init__(self, job_type: str, why: str | None = None) -> None:
         self.job_type = job_type
-        super().__init__(f'no job driver named {job_type!r}')
+        message = f'no job driver named {job_type!r}'
+        if why:
+            message = f'job driver {job_type!r} cannot be used: {why}'
+        super().__init__(message)

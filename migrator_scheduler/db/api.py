@@ -635,7 +635,8 @@ def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
                 **values))
         rows = session.execute(sa.select(
             runs.c.id, runs.c.rule_id, runs.c.scheduled_for,
-            runs.c.attempt, rules.c.name.label('rule_name'),
+            runs.c.attempt, runs.c.started_at,
+            rules.c.name.label('rule_name'), rules.c.project_id,
             rules.c.job_type, rules.c.job_args).join(
                 rules, rules.c.id == runs.c.rule_id).where(
                     runs.c.id.in_(list(run_ids)),
@@ -646,6 +647,16 @@ def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
         run['job_args'] = json.loads(run['job_args'])
         claimed.append(run)
     return token, claimed
+
+
+def claim_is_valid(run_id: str, claim_token: str) -> bool:
+    """True while the run is running under this claim: not reaped as
+    lost and handed to another attempt (fencing of side effects)."""
+    table = models.runs
+    with _reader() as session:
+        return session.execute(sa.select(table.c.id).where(
+            table.c.id == run_id, table.c.claim_token == claim_token,
+            table.c.state == 'running')).first() is not None
 
 
 @_retry_on_deadlock

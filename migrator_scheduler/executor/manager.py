@@ -26,8 +26,11 @@ from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.executor import outcomes as outcomes_mod
 from migrator_scheduler import jobs
+from migrator_scheduler.jobs import context as context_mod
 
 LOG = logging.getLogger(__name__)
+# Where jobs log, each line prefixed with its run and rule.
+JOB_LOG = logging.getLogger('migrator_scheduler.jobs').logger
 
 _MAX_ERROR_LENGTH = 4000
 
@@ -145,7 +148,11 @@ class ExecutorManager:
         started = time.monotonic()
         try:
             driver = jobs.get_driver(run['job_type'])
-            outcome = driver.execute(run, run['job_args'])
+            # Rules stored before their driver checked its arguments (or
+            # written around the API) fail here, naming the field.
+            driver.validate_args(run['job_args'])
+            outcome = driver.execute(self._context(run, token),
+                                     run['job_args'])
             result = json.dumps(outcome) if outcome is not None else None
         except Exception as exc:
             state = 'failed'
@@ -162,6 +169,16 @@ class ExecutorManager:
         # recorded: see :mod:`migrator_scheduler.executor.outcomes`.
         self._recorder.put(outcomes_mod.outcome(
             run['id'], token, state, _utcnow(), result=result, error=error))
+
+    @staticmethod
+    def _context(run: dict, token: str) -> context_mod.JobContext:
+        ids = {'run_id': run['id'], 'rule_id': run['rule_id']}
+        return context_mod.JobContext(
+            run_id=run['id'], rule_id=run['rule_id'],
+            rule_name=run['rule_name'], project_id=run['project_id'],
+            scheduled_for=run['scheduled_for'], attempt=run['attempt'],
+            deadline=None, log=context_mod.RunLogger(JOB_LOG, ids),
+            claim_check=lambda: db_api.claim_is_valid(run['id'], token))
 
     def _recorded(self, run_ids: list[str]) -> None:
         with self._running_lock:

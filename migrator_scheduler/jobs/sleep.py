@@ -1,24 +1,32 @@
 """A job that sleeps: simulates a long-running job in tests and benchmarks."""
 
-import threading
+from __future__ import annotations
 
 from migrator_scheduler.jobs import base
+from migrator_scheduler.jobs import context as context_mod
 from migrator_scheduler.jobs import noop
 
 
 class SleepJob(base.JobDriver):
-    """Sleeps ``seconds`` (default 1), then behaves like ``noop``."""
+    """Sleeps ``seconds`` (default 1), then behaves like ``noop``.
 
-    def __init__(self) -> None:
-        self._noop = noop.NoopJob()
-        # An Event rather than time.sleep: interruptible if ever needed,
-        # and green under eventlet's monkey patching alike.
-        self._never = threading.Event()
+    The sleep ends early, as a cancelled job, when the run is cancelled
+    or reaches its deadline.
+    """
 
-    def execute(self, run: dict, args: dict) -> dict | None:
+    args_schema = {
+        'type': 'object',
+        'properties': {
+            'seconds': {'type': 'number', 'minimum': 0, 'maximum': 86400},
+            'record': noop.RECORD_SCHEMA,
+        },
+        'additionalProperties': False,
+    }
+
+    def execute(self, context: context_mod.JobContext,
+                args: dict) -> dict | None:
         seconds = float(args.get('seconds', 1))
-        if seconds < 0:
-            raise ValueError('seconds must not be negative')
-        self._never.wait(seconds)
-        self._noop.execute(run, args)
+        context.wait(seconds)
+        if args.get('record'):
+            noop.record(context, args['record'])
         return {'slept': seconds}

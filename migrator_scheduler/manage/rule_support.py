@@ -33,8 +33,10 @@ def now() -> datetime.datetime:
 
 def defaults() -> spec.RuleDefaults:
     """Return what rule validation needs from the configuration."""
-    return spec.RuleDefaults(num_buckets=CONF.scheduler.num_buckets,
-                             job_types=drivers.installed_job_types())
+    job_types = drivers.installed_job_types()
+    return spec.RuleDefaults(
+        num_buckets=CONF.scheduler.num_buckets, job_types=job_types,
+        check_job_args=drivers.check_job_args if job_types else None)
 
 
 def all_rules(project_id: str | None = None):

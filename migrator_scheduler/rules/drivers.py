@@ -4,6 +4,7 @@ import importlib.metadata
 
 from oslo_log import log as logging
 
+from migrator_scheduler import exception
 from migrator_scheduler import jobs
 
 LOG = logging.getLogger(__name__)
@@ -24,3 +25,16 @@ def installed_job_types() -> frozenset[str] | None:
                     'not checked', jobs.NAMESPACE)
         return None
     return names
+
+
+def check_job_args(job_type: str, args: dict) -> None:
+    """Validate ``args`` with the schema of the driver ``job_type``.
+
+    :raises InvalidInput: naming the wrong field (``job.args.url``), or
+        ``job.type`` when the driver cannot be loaded.
+    """
+    try:
+        cls = jobs.get_driver_class(job_type)
+    except exception.JobDriverNotFound as exc:
+        raise exception.InvalidInput('job.type', str(exc)) from exc
+    cls.validate_args(args)

@@ -17,6 +17,7 @@ Unknown keys are errors, so a misspelt key is reported rather than
 silently ignored. Everything here is pure: ``now`` is a parameter.
 """
 
+import collections.abc
 import dataclasses
 import datetime
 import functools
@@ -53,10 +54,14 @@ class RuleDefaults:
 
     :ivar num_buckets: ``[scheduler] num_buckets``.
     :ivar job_types: installed job driver names; None skips the check.
+    :ivar check_job_args: ``(job type, args)``, raising
+        :class:`InvalidInput` for arguments the driver refuses; None
+        skips the check.
     """
 
     num_buckets: int
     job_types: frozenset[str] | None = None
+    check_job_args: collections.abc.Callable[[str, dict], None] | None = None
 
 
 class _Errors(list):
@@ -164,11 +169,12 @@ def _job(data: dict, defaults: RuleDefaults, errors: _Errors
         return None
     errors.extend(fields.unknown_keys(job, _JOB_KEYS, 'job'))
     args = errors.check(_optional, job, 'args', _job_args, prefix='job')
-    return {
-        'job_type': errors.check(_required, job, 'type', _job_type,
-                                 defaults.job_types, prefix='job'),
-        'job_args': args or {},
-    }
+    job_type = errors.check(_required, job, 'type', _job_type,
+                            defaults.job_types, prefix='job')
+    if (job_type is not None and defaults.check_job_args is not None
+            and (args is not None or job.get('args') is None)):
+        errors.check(defaults.check_job_args, job_type, args or {})
+    return {'job_type': job_type, 'job_args': args or {}}
 
 
 def _job_type(value, field: str,

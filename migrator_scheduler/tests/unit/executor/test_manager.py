@@ -62,7 +62,8 @@ def test_failing_job_is_recorded(executor):
     executor.stop()
     run = db_api.list_runs(limit=1)[0]
     assert run['state'] == 'failed'
-    assert 'seconds must not be negative' in run['error']
+    assert 'job.args.seconds: -1 is less than the minimum of 0' in run[
+        'error']
 
 
 def test_unknown_job_type_fails_the_run(executor):

@@ -53,13 +53,22 @@ _ok = helpers.ok
 _fails = helpers.fails
 
 
+def test_job_args_are_checked_by_the_driver(run):
+    _fails(run(*CREATE, '--job-args', '{"record": "/tmp/x", "n": null}'),
+           'job.args.n: unknown field')
+    _fails(run(*CREATE, '--job-type', 'sleep', '--job-args',
+               '{"seconds": "ten"}'),
+           "job.args.seconds: 'ten' is not of type 'number'")
+    assert db_api.list_rules() == []
+
+
 def test_create_prints_id(run):
-    rule_id = _ok(run(*CREATE, '--job-args', '{"record": "/tmp/x", "n": null}',
+    rule_id = _ok(run(*CREATE, '--job-args', '{"record": "/tmp/x"}',
                       '--description', 'web', '--misfire-policy', 'skip',
                       '--misfire-grace-time', '5')).strip()
     rule = db_api.get_rule(str(uuid.UUID(rule_id)))
     assert rule['project_id'] == 'demo'
-    assert rule['job_args'] == {'record': '/tmp/x', 'n': None}
+    assert rule['job_args'] == {'record': '/tmp/x'}
     assert rule['misfire_policy'] == 'skip'
     assert rule['misfire_grace_time'] == 5
     assert rule['timezone'] == 'UTC'
