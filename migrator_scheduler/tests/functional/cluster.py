@@ -27,6 +27,7 @@ import uuid
 import fixtures
 from oslo_log import log as oslo_log
 import sqlalchemy as sa
+import tooz
 
 from migrator_scheduler.common import buckets as buckets_mod
 from migrator_scheduler import conf as ms_conf
@@ -37,6 +38,8 @@ from migrator_scheduler.db import models
 from migrator_scheduler.tests.functional import fixtures as ms_fixtures
 from migrator_scheduler.tests.functional.fixtures import processes
 from migrator_scheduler import triggers
+
+LOG = oslo_log.getLogger(__name__)
 
 CONF = ms_conf.CONF
 
@@ -545,13 +548,25 @@ class Cluster(fixtures.Fixture):
         return shares
 
     def wait_members(self, names, timeout: float = 60.0) -> None:
-        """Wait until the group's members are exactly ``names``."""
+        """Wait until the group's members are exactly ``names``.
+
+        Errors of the backend count as "not yet": the observer's own
+        session may expire while ZooKeeper is away (its client then
+        opens a new one), and the wait may start while it comes back.
+        """
         wanted = set(names)
-        ms_fixtures.wait_for(
-            lambda: {status.member_host(m)
-                     for m in self.observer.members()} == wanted,
-            timeout, f'group members to be {sorted(wanted)}',
-            interval=POLL_INTERVAL)
+
+        def members_are_wanted():
+            try:
+                members = self.observer.members()
+            except tooz.ToozError as exc:
+                LOG.debug('Cannot list the group yet: %r', exc)
+                return False
+            return {status.member_host(m) for m in members} == wanted
+
+        ms_fixtures.wait_for(members_are_wanted, timeout,
+                             f'group members to be {sorted(wanted)}',
+                             interval=POLL_INTERVAL)
 
     def run_for(self, seconds: float, alive=()) -> None:
         """Let ``seconds`` pass, failing early if a named process dies."""
