@@ -24,10 +24,38 @@ _opts = [
              'the outcomes of finished jobs for up to this long; a job '
              'that ended during a longer outage is run again.'),
     cfg.IntOpt(
+        'job_timeout',
+        default=3600, min=0, max=7 * 86400,
+        help='Seconds an attempt of a run may take, for rules that set no '
+             '``job.timeout``; 0 means no limit. Past it the job is asked '
+             'to stop and the attempt ends ``timed_out``.'),
+    cfg.IntOpt(
+        'cancel_grace',
+        default=30, min=1, max=3600,
+        help='Seconds a job asked to stop (its deadline passed) has to '
+             'return before its attempt is recorded ``timed_out`` anyway. '
+             'Its worker stays busy until the job returns.'),
+    cfg.IntOpt(
         'max_attempts',
         default=3, min=1, max=100,
-        help='How many times a run whose executor was lost is started in '
-             'all before it is left in the ``lost`` state.'),
+        help='How many times a run is started in all, for rules that set '
+             'no ``job.retry.max_attempts``: an attempt that failed, timed '
+             'out or whose executor was lost is retried until then; a '
+             'permanent failure is not retried.'),
+    cfg.IntOpt(
+        'retry_delay',
+        default=30, min=0, max=86400,
+        help='Seconds before the second attempt of a failed or timed out '
+             'run, doubled for each further attempt up to '
+             '``retry_max_delay``, for rules that set no '
+             '``job.retry.delay``. The actual delay is drawn between half '
+             'and all of it (jitter), and is never shorter than a '
+             'Retry-After the job was told.'),
+    cfg.IntOpt(
+        'retry_max_delay',
+        default=600, min=0, max=86400,
+        help='Longest delay before a retry, for rules that set no '
+             '``job.retry.max_delay``.'),
     cfg.StrOpt(
         'rpc_version_cap',
         help='Highest executor RPC API version schedulers send. Set it to '

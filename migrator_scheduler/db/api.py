@@ -533,21 +533,29 @@ def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,
                      undispatched_before: datetime.datetime,
                      dispatched_before: datetime.datetime,
                      limit: int,
-                     due_by: datetime.datetime | None = None
+                     due_by: datetime.datetime | None = None,
+                     retry_before: datetime.datetime | None = None
                      ) -> list[dict]:
     """Return pending runs that were never cast, or cast long ago.
 
     These are runs whose cast was lost: the scheduler died between commit
     and cast, the broker dropped the message, or an executor took it and
-    died before claiming it. With ``due_by``, only runs scheduled by then
-    (a run planned ahead is cast at its time, not before).
+    died before claiming it; and retries whose backoff ended by
+    ``retry_before`` (default ``undispatched_before``). With ``due_by``,
+    only runs scheduled by then (a run planned ahead is cast at its time,
+    not before).
     """
     table = models.runs
+    if retry_before is None:
+        retry_before = undispatched_before
     stmt = sa.select(table.c.id, table.c.rule_id, table.c.bucket,
                      table.c.scheduled_for).where(
         table.c.state == 'pending',
         sa.or_(sa.and_(table.c.dispatched_at.is_(None),
+                       table.c.retry_at.is_(None),
                        table.c.created_at <= undispatched_before),
+               sa.and_(table.c.dispatched_at.is_(None),
+                       table.c.retry_at <= retry_before),
                table.c.dispatched_at <= dispatched_before)).order_by(
         table.c.scheduled_for).limit(limit)
     if due_by is not None:
@@ -567,18 +575,24 @@ def reap_lost_runs(buckets: collections.abc.Collection[int] | None,
                    ) -> tuple[list[dict], list[str]]:
     """Handle running runs whose executor stopped heart-beating.
 
-    A run below ``max_attempts`` goes back to ``pending`` with its attempt
-    counter raised (to be cast again); the others end as ``lost``.
+    A run below its rule's ``max_attempts`` (``max_attempts`` where the
+    rule sets none) goes back to ``pending`` with its attempt counter
+    raised (to be cast again), its lost attempt kept in ``run_attempts``;
+    the others end as ``lost``.
 
     :returns: ``(runs to cast again, ids of runs declared lost)``.
     """
-    table = models.runs
+    table, rules = models.runs, models.rules
     stmt = sa.select(table.c.id, table.c.rule_id, table.c.bucket,
                      table.c.scheduled_for, table.c.attempt,
-                     table.c.claim_token).where(
+                     table.c.claim_token, table.c.executor_host,
+                     table.c.started_at, table.c.heartbeat_at,
+                     sa.func.coalesce(rules.c.max_attempts,
+                                      max_attempts).label('max_attempts')
+                     ).join(rules, rules.c.id == table.c.rule_id).where(
         table.c.state == 'running',
         table.c.heartbeat_at < heartbeat_before).limit(
-            limit).with_for_update(skip_locked=True)
+            limit).with_for_update(of=table, skip_locked=True)
     if buckets is not None:
         if not buckets:
             return [], []
@@ -589,17 +603,23 @@ def reap_lost_runs(buckets: collections.abc.Collection[int] | None,
             same_claim = sa.and_(table.c.id == row.id,
                                  table.c.state == 'running',
                                  table.c.claim_token == row.claim_token)
-            if row.attempt < max_attempts:
+            error = 'executor stopped heart-beating'
+            if row.attempt < row.max_attempts:
                 values = dict(state='pending', attempt=row.attempt + 1,
                               claim_token=None, dispatched_at=None,
-                              heartbeat_at=None,
+                              heartbeat_at=None, started_at=None,
+                              executor_host=None,
                               reason='retried: executor lost')
             else:
-                values = dict(state='lost', finished_at=now,
-                              error='executor stopped heart-beating')
+                values = dict(state='lost', finished_at=now, error=error)
             if session.execute(table.update().where(same_claim).values(
                     **values)).rowcount:
                 if values['state'] == 'pending':
+                    session.execute(models.run_attempts.insert().values(
+                        run_id=row.id, attempt=row.attempt, state='lost',
+                        executor_host=row.executor_host,
+                        started_at=row.started_at,
+                        finished_at=row.heartbeat_at or now, error=error))
                     retried.append({k: row._mapping[k] for k in (
                         'id', 'rule_id', 'bucket', 'scheduled_for')})
                 else:
@@ -637,7 +657,9 @@ def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
             runs.c.id, runs.c.rule_id, runs.c.scheduled_for,
             runs.c.attempt, runs.c.started_at,
             rules.c.name.label('rule_name'), rules.c.project_id,
-            rules.c.job_type, rules.c.job_args).join(
+            rules.c.job_type, rules.c.job_args, rules.c.job_timeout,
+            rules.c.max_attempts, rules.c.retry_delay,
+            rules.c.retry_max_delay).join(
                 rules, rules.c.id == runs.c.rule_id).where(
                     runs.c.id.in_(list(run_ids)),
                     runs.c.claim_token == token)).all()
@@ -697,7 +719,9 @@ def finish_runs(outcomes: collections.abc.Sequence[dict]) -> list[str]:
 
     Each outcome is a dict with ``id``, ``claim_token``, ``state``,
     ``finished_at``, ``result`` and ``error``, and is written only where
-    the claim is still ours, as :func:`finish_run` does. Outcomes alike
+    the claim is still ours, as :func:`finish_run` does. An outcome with
+    a ``retry_at`` ends only its attempt: the run goes back to pending
+    for another attempt from then on. Outcomes alike
     (same state, result and error: typically every success) share one
     statement and the latest of their finish times.
 
@@ -705,10 +729,17 @@ def finish_runs(outcomes: collections.abc.Sequence[dict]) -> list[str]:
     """
     table = models.runs
     groups: dict = collections.defaultdict(list)
+    retries = []
     for item in outcomes:
-        groups[(item['state'], item['result'], item['error'])].append(item)
+        if item.get('retry_at') is not None:
+            retries.append(item)
+        else:
+            groups[(item['state'], item['result'], item['error'])].append(
+                item)
     recorded = []
     with _writer() as session:
+        recorded.extend(item['id'] for item in retries
+                        if _retry_run(session, item))
         for (state, result, error), items in groups.items():
             for chunk in _chunks(items):
                 claims = [(i['id'], i['claim_token']) for i in chunk]
@@ -723,6 +754,40 @@ def finish_runs(outcomes: collections.abc.Sequence[dict]) -> list[str]:
                 else:
                     recorded.extend(_claims_in_state(session, claims, state))
     return recorded
+
+
+def _retry_run(session, outcome: dict) -> bool:
+    """Keep the attempt of ``outcome`` in ``run_attempts`` and make its
+    run pending again, to be cast at ``outcome['retry_at']``."""
+    table = models.runs
+    claim = sa.and_(table.c.id == outcome['id'],
+                    table.c.claim_token == outcome['claim_token'],
+                    table.c.state == 'running')
+    session.execute(models.run_attempts.insert().from_select(
+        ['run_id', 'attempt', 'state', 'executor_host', 'started_at',
+         'finished_at', 'error'],
+        sa.select(table.c.id, table.c.attempt,
+                  sa.bindparam(None, outcome['state'], type_=sa.String),
+                  table.c.executor_host, table.c.started_at,
+                  _utc_param(outcome['finished_at']),
+                  sa.bindparam(None, outcome['error'], type_=sa.Text)
+                  ).where(claim)))
+    return bool(session.execute(table.update().where(claim).values(
+        state='pending', attempt=table.c.attempt + 1, claim_token=None,
+        executor_host=None, dispatched_at=None, started_at=None,
+        heartbeat_at=None, finished_at=None, result=None,
+        error=outcome['error'], retry_at=outcome['retry_at'],
+        reason=f'retried: {outcome["state"]}')).rowcount)
+
+
+def list_attempts(run_id: str) -> list[dict]:
+    """Return the earlier attempts of a run, oldest first (its latest
+    attempt is the run itself)."""
+    table = models.run_attempts
+    with _reader() as session:
+        return [dict(r._mapping) for r in session.execute(
+            sa.select(table).where(table.c.run_id == run_id).order_by(
+                table.c.attempt))]
 
 
 def _claims_in_state(session, claims, state: str) -> list[str]:

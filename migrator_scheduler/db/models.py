@@ -18,11 +18,12 @@ metadata = sa.MetaData(naming_convention={
 # The migration that creates exactly these tables. Processes compare it
 # with the database's without loading alembic; a unit test keeps it equal
 # to the newest migration.
-SCHEMA_REVISION = '0002'
+SCHEMA_REVISION = '0003'
 
-RUN_STATES = ('pending', 'running', 'succeeded', 'failed', 'lost',
-              'skipped')
-FINAL_RUN_STATES = ('succeeded', 'failed', 'lost', 'skipped')
+RUN_STATES = ('pending', 'running', 'succeeded', 'failed', 'timed_out',
+              'lost', 'cancelled', 'skipped')
+FINAL_RUN_STATES = ('succeeded', 'failed', 'timed_out', 'lost',
+                    'cancelled', 'skipped')
 
 deployment = sa.Table(
     'deployment', metadata,
@@ -46,6 +47,11 @@ rules = sa.Table(
     sa.Column('paused', sa.Boolean, nullable=False),
     sa.Column('misfire_policy', sa.String(16), nullable=False),
     sa.Column('misfire_grace_time', sa.Integer, nullable=True),
+    # Run policies; NULL means the [executor] option of the same name.
+    sa.Column('job_timeout', sa.Integer, nullable=True),
+    sa.Column('max_attempts', sa.Integer, nullable=True),
+    sa.Column('retry_delay', sa.Integer, nullable=True),
+    sa.Column('retry_max_delay', sa.Integer, nullable=True),
     sa.Column('bucket', sa.Integer, nullable=False),
     # NULL once the rule is paused or has no further fire time.
     sa.Column('next_fire_at', UTCDateTime, nullable=True),
@@ -77,6 +83,8 @@ runs = sa.Table(
     sa.Column('executor_host', sa.String(255), nullable=True),
     sa.Column('created_at', UTCDateTime, nullable=False),
     sa.Column('dispatched_at', UTCDateTime, nullable=True),
+    # A pending retry is not cast before this time (its backoff).
+    sa.Column('retry_at', UTCDateTime, nullable=True),
     sa.Column('started_at', UTCDateTime, nullable=True),
     sa.Column('heartbeat_at', UTCDateTime, nullable=True),
     sa.Column('finished_at', UTCDateTime, nullable=True),
@@ -86,6 +94,22 @@ runs = sa.Table(
     # The owner's sweep: pending/running runs of its buckets.
     sa.Index(None, 'bucket', 'state'),
     sa.Index(None, 'state', 'heartbeat_at'),
+)
+
+# The attempts of a run that came before its current one: the run's own
+# row always describes its latest attempt.
+run_attempts = sa.Table(
+    'run_attempts', metadata,
+    sa.Column('run_id', sa.String(36),
+              sa.ForeignKey('runs.id', ondelete='CASCADE'),
+              primary_key=True),
+    sa.Column('attempt', sa.Integer, primary_key=True),
+    # failed | timed_out | lost
+    sa.Column('state', sa.String(16), nullable=False),
+    sa.Column('executor_host', sa.String(255), nullable=True),
+    sa.Column('started_at', UTCDateTime, nullable=True),
+    sa.Column('finished_at', UTCDateTime, nullable=False),
+    sa.Column('error', sa.Text, nullable=True),
 )
 
 # One row per scheduler process: its own view of the group, as it last

@@ -115,6 +115,9 @@ def overdue_summary(before: datetime.datetime) -> dict:
             sa.func.count(), sa.func.min(runs.c.scheduled_for)).where(
                 runs.c.state == 'pending',
                 runs.c.dispatched_at.is_(None),
-                runs.c.scheduled_for <= before)).one()
+                runs.c.scheduled_for <= before,
+                # A retry waiting for its backoff is not late.
+                sa.or_(runs.c.retry_at.is_(None),
+                       runs.c.retry_at <= before))).one()
     return {'rules': rule_count, 'oldest_rule': oldest_rule,
             'uncast_runs': run_count, 'oldest_run': oldest_run}

@@ -24,7 +24,9 @@ from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import errors as db_errors
+from migrator_scheduler.executor import deadlines
 from migrator_scheduler.executor import outcomes as outcomes_mod
+from migrator_scheduler.executor import policy
 from migrator_scheduler import jobs
 from migrator_scheduler.jobs import context as context_mod
 
@@ -47,12 +49,15 @@ class ExecutorManager:
     """
 
     def __init__(self, host: str, workers: int,
-                 db_retry_for: float = 0.0) -> None:
+                 db_retry_for: float = 0.0,
+                 defaults: policy.Defaults = policy.Defaults()) -> None:
         self._host = host
+        self._defaults = defaults
         self._workers = workers
         self._slots = threading.Semaphore(workers)
         self._pool = futurist.ThreadPoolExecutor(max_workers=workers)
         self._running: dict[str, str] = {}
+        self._runs: dict[str, dict] = {}
         self._running_lock = threading.Lock()
         self._retry_for = db_retry_for
         # Set when stopping: calls waiting for the database give up.
@@ -60,6 +65,13 @@ class ExecutorManager:
         self._recorder = outcomes_mod.OutcomeRecorder(
             self._recorded, retry_for=db_retry_for)
         self._recorder.start()
+        # Runs whose job overran its deadline and grace: their attempt is
+        # recorded as timed out while their worker is busy until the job
+        # returns. The slot is released once both happened: the count of
+        # those two events still to come.
+        self._abandoned: dict[str, int] = {}
+        self._deadlines = deadlines.DeadlineWatch(defaults.cancel_grace,
+                                                  self._abandon)
 
     def execute_runs(self, run_ids: list[str],
                      cast_at: datetime.datetime | None = None) -> None:
@@ -124,12 +136,14 @@ class ExecutorManager:
         record their outcomes."""
         self.stop_retrying()
         self._pool.shutdown(wait=wait)
+        self._deadlines.stop()
         if wait:
             self._recorder.stop()
 
     def _start(self, run: dict, token: str) -> None:
         with self._running_lock:
             self._running[run['id']] = token
+            self._runs[run['id']] = run
         try:
             self._pool.submit(self._execute, run, token)
         except RuntimeError:
@@ -144,44 +158,106 @@ class ExecutorManager:
             self._slots.release()
 
     def _execute(self, run: dict, token: str) -> None:
-        state, result, error = 'succeeded', None, None
+        context = self._context(run, token)
+        self._deadlines.watch(context)
         started = time.monotonic()
         try:
             driver = jobs.get_driver(run['job_type'])
             # Rules stored before their driver checked its arguments (or
             # written around the API) fail here, naming the field.
             driver.validate_args(run['job_args'])
-            outcome = driver.execute(self._context(run, token),
-                                     run['job_args'])
-            result = json.dumps(outcome) if outcome is not None else None
+            value = driver.execute(context, run['job_args'])
+            result = json.dumps(value) if value is not None else None
         except Exception as exc:
-            state = 'failed'
+            ending = policy.ending_of(exc, context)
             error = f'{type(exc).__name__}: {exc}'[:_MAX_ERROR_LENGTH]
-            LOG.warning('Run %s of rule %s (%s) for %s failed: %s',
-                        run['id'], run['rule_name'], run['rule_id'],
-                        run['scheduled_for'].isoformat(), error)
+            self._end(run, token, context, ending, error,
+                      time.monotonic() - started)
         else:
-            LOG.info('Run %s of rule %s (%s) for %s succeeded in %.3fs '
-                     '(attempt %d)', run['id'], run['rule_name'],
-                     run['rule_id'], run['scheduled_for'].isoformat(),
-                     time.monotonic() - started, run['attempt'])
+            self._end(run, token, context, None, None,
+                      time.monotonic() - started, result=result)
+
+    def _end(self, run: dict, token: str,
+             context: context_mod.JobContext,
+             ending: policy.Ending | None, error: str | None,
+             seconds: float, result: str | None = None) -> None:
+        """Log how the attempt ended and hand its outcome over."""
+        self._deadlines.forget(run['id'])
+        if self._abandoned_event(run['id']):
+            context.log.warning('Job returned %.0fs after it was given up',
+                                seconds)
+            return
+        now = _utcnow()
+        name = (f"Run {run['id']} of rule {run['rule_name']} "
+                f"({run['rule_id']}) for {run['scheduled_for'].isoformat()}")
+        if ending is None:
+            LOG.info('%s succeeded in %.3fs (attempt %d)', name, seconds,
+                     run['attempt'])
+            state, retry_at = 'succeeded', None
+        else:
+            state = ending.state
+            retry_at = policy.retry_at(run, ending, self._defaults, now)
+            then = (f'retried at {retry_at.isoformat()}' if retry_at else
+                    'no retry')
+            LOG.warning('%s: attempt %d %s after %.1fs, %s: %s', name,
+                        run['attempt'], state.replace('_', ' '), seconds,
+                        then, error)
         # The slot and the heartbeat are kept until the outcome is
         # recorded: see :mod:`migrator_scheduler.executor.outcomes`.
         self._recorder.put(outcomes_mod.outcome(
-            run['id'], token, state, _utcnow(), result=result, error=error))
+            run['id'], token, state, now, result=result, error=error,
+            retry_at=retry_at))
 
-    @staticmethod
-    def _context(run: dict, token: str) -> context_mod.JobContext:
+    def _abandon(self, context: context_mod.JobContext) -> None:
+        """Record the attempt of a job that ignored its deadline."""
+        with self._running_lock:
+            run = self._runs.get(context.run_id)
+            if run is None:
+                return
+            token = self._running[context.run_id]
+            self._abandoned[context.run_id] = 2
+        grace = self._defaults.cancel_grace
+        context.log.error('Job did not stop within %ds of its deadline; its '
+                          'attempt is recorded as timed out, its worker '
+                          'stays busy until it returns', grace)
+        ending = policy.Ending('timed_out', True)
+        now = _utcnow()
+        self._recorder.put(outcomes_mod.outcome(
+            run['id'], token, ending.state, now,
+            error=f'did not stop within {grace}s of its deadline',
+            retry_at=policy.retry_at(run, ending, self._defaults, now)))
+
+    def _context(self, run: dict, token: str) -> context_mod.JobContext:
         ids = {'run_id': run['id'], 'rule_id': run['rule_id']}
         return context_mod.JobContext(
             run_id=run['id'], rule_id=run['rule_id'],
             rule_name=run['rule_name'], project_id=run['project_id'],
             scheduled_for=run['scheduled_for'], attempt=run['attempt'],
-            deadline=None, log=context_mod.RunLogger(JOB_LOG, ids),
+            deadline=policy.deadline_of(run, self._defaults, _utcnow()),
+            log=context_mod.RunLogger(JOB_LOG, ids),
             claim_check=lambda: db_api.claim_is_valid(run['id'], token))
+
+    def _abandoned_event(self, run_id: str) -> bool:
+        """Count one of the two ends of an abandoned run (its outcome
+        recorded, its job returned); release its slot after both.
+
+        :returns: whether ``run_id`` was abandoned.
+        """
+        with self._running_lock:
+            left = self._abandoned.get(run_id)
+            if left is None:
+                return False
+            if left > 1:
+                self._abandoned[run_id] = left - 1
+                return True
+            del self._abandoned[run_id]
+        self._release(1)
+        return True
 
     def _recorded(self, run_ids: list[str]) -> None:
         with self._running_lock:
             for run_id in run_ids:
                 self._running.pop(run_id, None)
-        self._release(len(run_ids))
+                self._runs.pop(run_id, None)
+        self._release(len([run_id for run_id in run_ids
+                           if not self._abandoned_event(run_id)]))

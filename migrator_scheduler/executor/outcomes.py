@@ -115,7 +115,9 @@ class OutcomeRecorder:
 
 def outcome(run_id: str, claim_token: str, state: str,
             finished_at: datetime.datetime, result: str | None = None,
-            error: str | None = None) -> dict:
+            error: str | None = None,
+            retry_at: datetime.datetime | None = None) -> dict:
     """An outcome as :func:`db_api.finish_runs` takes it."""
     return {'id': run_id, 'claim_token': claim_token, 'state': state,
-            'finished_at': finished_at, 'result': result, 'error': error}
+            'finished_at': finished_at, 'result': result, 'error': error,
+            'retry_at': retry_at}

@@ -14,6 +14,7 @@ from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import errors as db_errors
 from migrator_scheduler.executor import endpoint
 from migrator_scheduler.executor import manager
+from migrator_scheduler.executor import policy
 from migrator_scheduler import rpc
 
 LOG = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ class ExecutorService(service.Service):
         # long as a run would not be declared lost anyway.
         self.manager = manager.ExecutorManager(
             self.conf.host, self.conf.executor.workers,
-            db_retry_for=self.conf.executor.lost_run_timeout)
+            db_retry_for=self.conf.executor.lost_run_timeout,
+            defaults=policy.Defaults.from_conf(self.conf.executor))
         target = messaging.Target(
             topic=self.conf.executor.topic,
             server=f'{self.conf.host}:{os.getpid()}')

@@ -37,11 +37,18 @@ def create(name: str, job_type: str, job_args: str | None,
            start_at: str | None, end_at: str | None,
            project_id: str | None, description: str | None,
            misfire_policy: str | None, misfire_grace_time: int | None,
-           paused: bool) -> None:
+           paused: bool, job_timeout: int | None = None,
+           max_attempts: int | None = None, retry_delay: int | None = None,
+           retry_max_delay: int | None = None) -> None:
     """Create one rule and print its id."""
+    retry = {'max_attempts': max_attempts, 'delay': retry_delay,
+             'max_delay': retry_max_delay}
     document = {
         'name': name, 'project_id': project_id, 'description': description,
-        'job': {'type': job_type, 'args': _json_arg(job_args, 'job.args')},
+        'job': {'type': job_type, 'args': _json_arg(job_args, 'job.args'),
+                'timeout': job_timeout,
+                'retry': retry if any(v is not None for v in retry.values())
+                else None},
         'trigger': {'kind': trigger_kind, 'expression': expression,
                     'timezone': timezone, 'start_at': start_at,
                     'end_at': end_at},
@@ -140,6 +147,18 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
                    help='Job driver, e.g. noop or sleep.'),
         common.arg('--job-args', metavar='JSON',
                    help='Job arguments as a JSON object.'),
+        common.arg('--job-timeout', type=int, metavar='SECONDS',
+                   help='Seconds an attempt may take; 0: no limit. '
+                   'Default: [executor] job_timeout.'),
+        common.arg('--max-attempts', type=int, metavar='COUNT',
+                   help='Attempts in all of a run that fails or times '
+                   'out. Default: [executor] max_attempts.'),
+        common.arg('--retry-delay', type=int, metavar='SECONDS',
+                   help='Delay before the first retry, doubled for each '
+                   'further one. Default: [executor] retry_delay.'),
+        common.arg('--retry-max-delay', type=int, metavar='SECONDS',
+                   help='Longest delay before a retry. Default: '
+                   '[executor] retry_max_delay.'),
         *rule_support.trigger_args(required=True),
         common.arg('--misfire-policy', metavar='POLICY',
                    help='skip, fire_once (default) or fire_all.'),

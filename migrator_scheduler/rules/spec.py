@@ -6,7 +6,9 @@ A rule document (one item of a rule file, or a CLI/API request)::
     project_id: demo                 # default: default
     id: 1b4e28ba-...                 # default: a new UUID
     description: nightly sync
-    job: {type: noop, args: {}}      # type required
+    job: {type: noop, args: {},      # type required
+          timeout: 900,              # default: [executor] job_timeout
+          retry: {max_attempts: 3, delay: 30, max_delay: 600}}
     trigger: {kind: cron, expression: '0 2 * * *',
               timezone: Asia/Shanghai, start_at: ..., end_at: ...}
     misfire_policy: fire_once        # skip | fire_once | fire_all
@@ -39,13 +41,18 @@ MAX_GRACE_TIME = 366 * 86400
 
 _KEYS = ('name', 'project_id', 'id', 'description', 'job', 'trigger',
          'misfire_policy', 'misfire_grace_time', 'paused')
-_JOB_KEYS = ('type', 'args')
+_JOB_KEYS = ('type', 'args', 'timeout', 'retry')
+_RETRY_KEYS = {'max_attempts': ('max_attempts', 1, 100),
+               'delay': ('retry_delay', 0, 86400),
+               'max_delay': ('retry_max_delay', 0, 86400)}
+MAX_JOB_TIMEOUT = 7 * 86400
 _TRIGGER_KEYS = ('kind', 'expression', 'timezone', 'start_at', 'end_at')
 # The columns a document defines: equal columns mean an equal rule.
 DEFINITION_COLUMNS = (
     'project_id', 'name', 'description', 'job_type', 'job_args',
     'trigger_kind', 'trigger_expr', 'timezone', 'start_at', 'end_at',
-    'paused', 'misfire_policy', 'misfire_grace_time')
+    'paused', 'misfire_policy', 'misfire_grace_time', 'job_timeout',
+    'max_attempts', 'retry_delay', 'retry_max_delay')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,7 +181,27 @@ def _job(data: dict, defaults: RuleDefaults, errors: _Errors
     if (job_type is not None and defaults.check_job_args is not None
             and (args is not None or job.get('args') is None)):
         errors.check(defaults.check_job_args, job_type, args or {})
-    return {'job_type': job_type, 'job_args': args or {}}
+    values = {'job_type': job_type, 'job_args': args or {},
+              'job_timeout': errors.check(
+                  _optional, job, 'timeout', fields.integer, 0,
+                  MAX_JOB_TIMEOUT, prefix='job')}
+    values.update(_retry(job, errors))
+    return values
+
+
+def _retry(job: dict, errors: _Errors) -> dict:
+    """The ``job.retry`` policy as its columns (None: the default)."""
+    values = dict.fromkeys(column for column, _, _ in _RETRY_KEYS.values())
+    retry = errors.check(_optional, job, 'retry', fields.mapping,
+                         prefix='job')
+    if retry is None:
+        return values
+    errors.extend(fields.unknown_keys(retry, _RETRY_KEYS, 'job.retry'))
+    for key, (column, minimum, maximum) in _RETRY_KEYS.items():
+        values[column] = errors.check(
+            _optional, retry, key, fields.integer, minimum, maximum,
+            prefix='job.retry')
+    return values
 
 
 def _job_type(value, field: str,
@@ -291,6 +318,13 @@ def rule_to_document(rule: dict) -> dict:
     document['job'] = {'type': rule['job_type']}
     if rule.get('job_args'):
         document['job']['args'] = rule['job_args']
+    if rule.get('job_timeout') is not None:
+        document['job']['timeout'] = rule['job_timeout']
+    retry = {key: rule[column]
+             for key, (column, _, _) in _RETRY_KEYS.items()
+             if rule.get(column) is not None}
+    if retry:
+        document['job']['retry'] = retry
     trigger = {'kind': rule['trigger_kind'],
                'expression': rule['trigger_expr'],
                'timezone': rule['timezone']}

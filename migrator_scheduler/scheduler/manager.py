@@ -185,7 +185,8 @@ class SchedulerManager:
         return total
 
     def sweep(self, buckets) -> None:
-        """Cast again the runs whose cast was lost; reap lost runs."""
+        """Cast again the runs whose cast was lost, and retries whose
+        delay ended; reap lost runs."""
         now = _utcnow()
         conf = self.conf.scheduler
         executor_conf = self.conf.executor
@@ -205,7 +206,8 @@ class SchedulerManager:
         stale = db_api.runs_to_dispatch(
             buckets, undispatched_before=undispatched_before,
             dispatched_before=dispatched_before,
-            limit=conf.batch_size, due_by=self._horizon(now))
+            limit=conf.batch_size, due_by=self._horizon(now),
+            retry_before=now)
         if len(stale) < conf.batch_size:
             self._outage = None
         if stale:

@@ -39,7 +39,8 @@ def test_minimal_document():
         'job_type': 'noop', 'job_args': {}, 'trigger_kind': 'interval',
         'trigger_expr': '10s', 'timezone': 'UTC', 'start_at': None,
         'end_at': None, 'paused': False, 'misfire_policy': 'fire_once',
-        'misfire_grace_time': None,
+        'misfire_grace_time': None, 'job_timeout': None,
+        'max_attempts': None, 'retry_delay': None, 'retry_max_delay': None,
         'next_fire_at': NOW.replace(second=10),
     }
 
@@ -49,7 +50,9 @@ def test_full_document():
     values = spec.validate_rule({
         'id': rule_id, 'name': 'n', 'project_id': 'demo',
         'description': 'line one\nline two',
-        'job': {'type': 'sleep', 'args': {'seconds': 2, 'tags': ['a']}},
+        'job': {'type': 'sleep', 'args': {'seconds': 2, 'tags': ['a']},
+                'timeout': 900, 'retry': {'max_attempts': 5, 'delay': 10,
+                                          'max_delay': 300}},
         'trigger': {'kind': 'cron', 'expression': '0 2 * * *',
                     'timezone': 'Asia/Shanghai',
                     'start_at': '2030-06-01T00:00:00+08:00',
@@ -65,6 +68,27 @@ def test_full_document():
     assert values['next_fire_at'] == datetime.datetime(2030, 5, 31, 18,
                                                        tzinfo=UTC)
     assert values['misfire_grace_time'] == 0
+    assert (values['job_timeout'], values['max_attempts'],
+            values['retry_delay'], values['retry_max_delay']) == (
+                900, 5, 10, 300)
+
+
+@pytest.mark.parametrize('job, field, message', [
+    ({'timeout': -1}, 'job.timeout', 'must be between 0 and 604800'),
+    ({'timeout': '1h'}, 'job.timeout', 'must be an integer, not a string'),
+    ({'retry': 3}, 'job.retry', 'must be a mapping'),
+    ({'retry': {'attempts': 3}}, 'job.retry.attempts', 'unknown key'),
+    ({'retry': {'max_attempts': 0}}, 'job.retry.max_attempts',
+     'must be between 1 and 100'),
+    ({'retry': {'delay': 1.5}}, 'job.retry.delay', 'must be an integer'),
+])
+def test_bad_run_policies_name_their_field(job, field, message):
+    document = _doc()
+    document['job'].update(job)
+    values, errors = spec.check_rule(document, DEFAULTS, NOW)
+    assert values is None
+    assert [e.field for e in errors] == [field]
+    assert message in errors[0].message
 
 
 def test_null_means_default():
