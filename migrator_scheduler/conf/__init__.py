@@ -11,12 +11,14 @@ from migrator_scheduler.conf import coordination
 from migrator_scheduler.conf import database
 from migrator_scheduler.conf import default
 from migrator_scheduler.conf import executor
+from migrator_scheduler.conf import http_job
 from migrator_scheduler.conf import messaging
 from migrator_scheduler.conf import scheduler
 
 CONF = cfg.CONF
 
-_MODULES = (default, scheduler, executor, coordination, database, messaging)
+_MODULES = (default, scheduler, executor, coordination, database, messaging,
+            http_job)
 
 
 def register_all(conf: cfg.ConfigOpts) -> None:

@@ -1,8 +1,19 @@
 """Errors a job raises to say how its run ends."""
 
+from __future__ import annotations
+
 
 class JobError(Exception):
-    """A job failed; the run is retried while attempts are left."""
+    """A job failed; the run is retried while attempts are left.
+
+    :param retry_after: seconds the job asks to wait before the next
+        attempt (an HTTP ``Retry-After``), or None for no preference.
+    """
+
+    def __init__(self, *args: object, retry_after: float | None = None
+                 ) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class PermanentJobError(JobError):
