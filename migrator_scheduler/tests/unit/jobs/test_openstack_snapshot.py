@@ -63,7 +63,8 @@ def test_name_is_derived_from_rule_and_nominal_time():
 
 
 def test_module_does_not_import_openstacksdk():
-    code = ('import sys, migrator_scheduler.jobs.openstack_snapshot; '
+    code = ('import sys, migrator_scheduler.jobs.openstack_snapshot, '
+            'migrator_scheduler.jobs.chain; '
             'sys.exit("openstack" in sys.modules)')
     assert subprocess.run([sys.executable, '-c', code]).returncode == 0
 
