@@ -13,12 +13,13 @@ from migrator_scheduler.conf import default
 from migrator_scheduler.conf import executor
 from migrator_scheduler.conf import http_job
 from migrator_scheduler.conf import messaging
+from migrator_scheduler.conf import openstack_snapshot
 from migrator_scheduler.conf import scheduler
 
 CONF = cfg.CONF
 
 _MODULES = (default, scheduler, executor, coordination, database, messaging,
-            http_job)
+            http_job, openstack_snapshot)
 
 
 def register_all(conf: cfg.ConfigOpts) -> None:

@@ -10,9 +10,9 @@ lists them for the sample configuration.
 
 from __future__ import annotations
 
-import copy
-
 from oslo_config import cfg
+
+from migrator_scheduler.conf import keystoneauth
 
 GROUP = cfg.OptGroup(
     'http_job',
@@ -65,33 +65,10 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
 
 
 def register_keystoneauth_opts(conf: cfg.ConfigOpts) -> None:
-    """Register keystoneauth1's session and authentication options in the
-    group (idempotent); the plugin's own options are registered when it
-    is loaded."""
-    from keystoneauth1 import loading
-
-    loading.register_session_conf_options(conf, GROUP.name)
-    loading.register_auth_conf_options(conf, GROUP.name)
-    conf.set_default('timeout', DEFAULT_TIMEOUT, group=GROUP.name)
-
-
-def _keystoneauth_opts() -> list[cfg.Opt]:
-    from keystoneauth1 import loading
-
-    found = (loading.get_session_conf_options() +
-             loading.get_auth_common_conf_options())
-    for name in AUTH_PLUGINS:
-        found += loading.get_auth_plugin_conf_options(name)
-    # Plugins share options (auth_url, ...): each is listed once.
-    unique: dict[str, cfg.Opt] = {}
-    for opt in found:
-        unique.setdefault(opt.dest, opt)
-    # Copies, so the sample shows this project's default timeout without
-    # touching keystoneauth1's option objects.
-    listed = copy.deepcopy(sorted(unique.values(), key=lambda o: o.dest))
-    cfg.set_defaults(listed, timeout=DEFAULT_TIMEOUT)
-    return listed
+    """Register keystoneauth1's options in the group (idempotent)."""
+    keystoneauth.register(conf, GROUP.name, DEFAULT_TIMEOUT)
 
 
 def list_opts() -> dict:
-    return {GROUP: _opts + _keystoneauth_opts()}
+    return {GROUP: _opts + keystoneauth.sample_opts(AUTH_PLUGINS,
+                                                    DEFAULT_TIMEOUT)}
