@@ -19,6 +19,7 @@ from migrator_scheduler.manage import cluster as cluster_commands
 from migrator_scheduler.manage import common
 from migrator_scheduler.manage import db as db_commands
 from migrator_scheduler.manage import rules as rule_commands
+from migrator_scheduler.manage import runs as run_commands
 
 DOMAIN = 'migrator-scheduler'
 
@@ -27,6 +28,7 @@ DOMAIN = 'migrator-scheduler'
 CATEGORIES = {
     'db': db_commands,
     'rule': rule_commands,
+    'run': run_commands,
     'cluster': cluster_commands,
 }
 

@@ -92,6 +92,16 @@ _opts = [
              'process refuses to start if it differs. Choose it well above '
              'the largest number of schedulers you will ever run.'),
     cfg.IntOpt(
+        'purge_interval',
+        default=3600, min=60, max=604800,
+        help='Seconds between two passes of the background purge of old '
+             'runs (see ``run_retention_days``). Whatever the number of '
+             'schedulers, one pass is made per interval: the database '
+             'decides which scheduler makes it. A pass deletes at most '
+             '100000 runs, in transactions of 1000, so a large backlog '
+             'is worked off over several intervals without long '
+             'locks.'),
+    cfg.IntOpt(
         'redispatch_after',
         default=30, min=1, max=3600,
         help='Seconds. A run that was committed but has not been started '
@@ -114,6 +124,18 @@ _opts = [
              '5, i.e. 17 s with the defaults, longer than a normal '
              'failover takes. Rescues are checked every '
              '``sweep_interval``.'),
+    cfg.IntOpt(
+        'run_retention_days',
+        default=30, min=0, max=36500,
+        help='Days. Runs in a final state (succeeded, failed, timed_out, '
+             'lost, cancelled, skipped) that finished longer ago than '
+             'this are deleted by the schedulers, with their earlier '
+             'attempts, every ``purge_interval``. Pending and running '
+             'runs are never deleted. Longer retention keeps more '
+             'history for ``run list`` at the cost of a larger runs '
+             'table (one row per fire time of every rule). 0 keeps runs '
+             'for ever; ``migrator-scheduler-manage run purge`` can '
+             'still delete them.'),
     cfg.FloatOpt(
         'status_interval',
         default=5.0, min=1.0, max=300.0,

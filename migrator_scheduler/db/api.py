@@ -26,6 +26,7 @@ from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import sqlalchemy as sa
 
+from migrator_scheduler.db import ledger
 from migrator_scheduler.db import models
 from migrator_scheduler.db import schedulers as schedulers_db
 from migrator_scheduler.db import session as db_session
@@ -802,7 +803,8 @@ def _claims_in_state(session, claims, state: str) -> list[str]:
 
 def list_runs(rule_id: str | None = None, state: str | None = None,
               limit: int = 100) -> list[dict]:
-    """Return runs, newest nominal time first."""
+    """Return runs, newest nominal time first (see also
+    :func:`find_runs`, with more filters and paging)."""
     table = models.runs
     stmt = sa.select(table).order_by(
         table.c.scheduled_for.desc()).limit(limit)
@@ -840,3 +842,13 @@ remove_scheduler = schedulers_db.remove_scheduler
 purge_schedulers = schedulers_db.purge_schedulers
 list_schedulers = schedulers_db.list_schedulers
 overdue_summary = schedulers_db.overdue_summary
+
+
+# --------------------------------------------------------------- run ledger
+
+find_runs = ledger.find_runs
+get_run = ledger.get_run
+count_purgeable_runs = ledger.count_purgeable_runs
+purge_runs = ledger.purge_runs
+claim_purge = ledger.claim_purge
+PurgeClaim = ledger.PurgeClaim

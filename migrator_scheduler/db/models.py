@@ -18,7 +18,7 @@ metadata = sa.MetaData(naming_convention={
 # The migration that creates exactly these tables. Processes compare it
 # with the database's without loading alembic; a unit test keeps it equal
 # to the newest migration.
-SCHEMA_REVISION = '0003'
+SCHEMA_REVISION = '0004'
 
 RUN_STATES = ('pending', 'running', 'succeeded', 'failed', 'timed_out',
               'lost', 'cancelled', 'skipped')
@@ -94,6 +94,11 @@ runs = sa.Table(
     # The owner's sweep: pending/running runs of its buckets.
     sa.Index(None, 'bucket', 'state'),
     sa.Index(None, 'state', 'heartbeat_at'),
+    # ``run list`` over every rule, newest first, within a time range.
+    sa.Index(None, 'scheduled_for'),
+    # The purge: final runs finished before a cutoff, oldest first. Runs
+    # not yet final have none, so they are not even in this index.
+    sa.Index(None, 'finished_at'),
 )
 
 # The attempts of a run that came before its current one: the run's own

@@ -6,6 +6,7 @@ import sys
 
 from migrator_scheduler.conf import CONF
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler import exception
 from migrator_scheduler.manage import common
 from migrator_scheduler.rules import drivers
 from migrator_scheduler.rules import spec
@@ -48,6 +49,23 @@ def all_rules(project_id: str | None = None):
         if len(page) < PAGE:
             return
         marker = page[-1]['id']
+
+
+def lookup_rule(reference: str) -> dict:
+    """Return the rule ``reference`` names: its id, or ``PROJECT/NAME``.
+
+    An id is tried first; a reference with a slash is then read as the
+    project up to the first slash and the rule's name after it.
+
+    :raises RuleNotFound: no rule has this id or project and name.
+    """
+    try:
+        return db_api.get_rule(reference)
+    except exception.RuleNotFound:
+        if '/' not in reference:
+            raise
+    project_id, name = reference.split('/', 1)
+    return db_api.find_rule(project_id, name)
 
 
 def warn(message: str) -> None:

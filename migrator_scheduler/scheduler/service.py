@@ -18,6 +18,7 @@ from migrator_scheduler.rpc import executor_api
 from migrator_scheduler.scheduler import clock as clock_mod
 from migrator_scheduler.scheduler import dispatcher as dispatcher_mod
 from migrator_scheduler.scheduler import manager as manager_mod
+from migrator_scheduler.scheduler import retention
 
 LOG = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class SchedulerService(service.Service):
         # Set to wake the loop early: on stop, on a change of ownership.
         self._wake = threading.Event()
         self._loop_thread = None
+        self._purger = None
 
     def start(self) -> None:
         super().start()
@@ -75,6 +77,9 @@ class SchedulerService(service.Service):
         self._loop_thread = threading.Thread(
             target=self._loop, name='scheduler-loop', daemon=True)
         self._loop_thread.start()
+        # In a thread of its own: a long purge must not delay firing.
+        self._purger = retention.RunPurger(conf)
+        self._purger.start()
         LOG.info('Rules overdue by more than %.1fs in any bucket are '
                  'rescued by any scheduler', self.manager.rescuer.bound
                  .total_seconds())
@@ -82,6 +87,9 @@ class SchedulerService(service.Service):
     def stop(self, graceful: bool = True) -> None:
         self._stop.set()
         self._wake.set()
+        if self._purger is not None:
+            self._purger.stop()
+            self._purger = None
         if self._loop_thread is not None:
             self._loop_thread.join()
             self._loop_thread = None
