@@ -18,7 +18,7 @@ metadata = sa.MetaData(naming_convention={
 # The migration that creates exactly these tables. Processes compare it
 # with the database's without loading alembic; a unit test keeps it equal
 # to the newest migration.
-SCHEMA_REVISION = '0003'
+SCHEMA_REVISION = '0004'
 
 RUN_STATES = ('pending', 'running', 'succeeded', 'failed', 'timed_out',
               'lost', 'cancelled', 'skipped')
@@ -52,6 +52,10 @@ rules = sa.Table(
     sa.Column('max_attempts', sa.Integer, nullable=True),
     sa.Column('retry_delay', sa.Integer, nullable=True),
     sa.Column('retry_max_delay', sa.Integer, nullable=True),
+    # Spreading in seconds; NULL means [scheduler] default_spread_window
+    # and default_jitter.
+    sa.Column('spread_window', sa.Integer, nullable=True),
+    sa.Column('spread_jitter', sa.Integer, nullable=True),
     sa.Column('bucket', sa.Integer, nullable=False),
     # NULL once the rule is paused or has no further fire time.
     sa.Column('next_fire_at', UTCDateTime, nullable=True),
@@ -85,6 +89,9 @@ runs = sa.Table(
     sa.Column('dispatched_at', UTCDateTime, nullable=True),
     # A pending retry is not cast before this time (its backoff).
     sa.Column('retry_at', UTCDateTime, nullable=True),
+    # Not cast before this time (the rule's spreading); NULL: at
+    # scheduled_for. The run's due time wherever lateness is measured.
+    sa.Column('start_after', UTCDateTime, nullable=True),
     sa.Column('started_at', UTCDateTime, nullable=True),
     sa.Column('heartbeat_at', UTCDateTime, nullable=True),
     sa.Column('finished_at', UTCDateTime, nullable=True),
@@ -95,6 +102,14 @@ runs = sa.Table(
     sa.Index(None, 'bucket', 'state'),
     sa.Index(None, 'state', 'heartbeat_at'),
 )
+
+
+
+def run_due_at() -> sa.ColumnElement:
+    """When a run is due: its start time, else its nominal time. A run
+    waiting for its start (spreading) is neither cast nor late before."""
+    return sa.func.coalesce(runs.c.start_after, runs.c.scheduled_for)
+
 
 # The attempts of a run that came before its current one: the run's own
 # row always describes its latest attempt.
