@@ -31,6 +31,26 @@ _opts = [
         default=30.0, min=1.0, max=3600.0,
         help='Seconds between two comparisons of this host\'s clock with '
              'the database server\'s; see ``max_clock_skew``.'),
+    cfg.IntOpt(
+        'default_jitter',
+        default=0, min=0, max=3600,
+        help='Seconds. For rules that set no ``spread.jitter``: each run '
+             'starts up to this much later than its fire time (plus its '
+             'spread window offset), by a delay drawn from a hash of the '
+             'rule id and the fire time, so it differs between fire '
+             'times but every scheduler computes the same one. 0 adds no '
+             'delay.'),
+    cfg.IntOpt(
+        'default_spread_window',
+        default=0, min=0, max=86400,
+        help='Seconds. For rules that set no ``spread.window``: the runs '
+             'of rules sharing a fire time start spread evenly over this '
+             'window after it, each rule at a fixed place chosen by a '
+             'hash of its id, so that thousands of runs do not reach one '
+             'cloud endpoint in the same second. Fires are still recorded '
+             'at their time; only the start waits. A window as long as '
+             'the time between two fire times lets a run start after the '
+             'next fire time. 0 starts every run at its fire time.'),
     cfg.BoolOpt(
         'embedded_executor',
         default=True,
@@ -48,9 +68,10 @@ _opts = [
              'even when thousands share one fire time. Pausing, resuming '
              'or replacing a rule withdraws its runs created ahead. A '
              'scheduler that stops gracefully casts the runs it holds at '
-             'their time first; runs held by a scheduler that died are '
-             'cast by the sweep of their bucket\'s new owner. 0 creates '
-             'runs only once their time has come.'),
+             'their time first (runs whose spread start is later than '
+             'this are left to the sweep); runs held by a scheduler that '
+             'died are cast by the sweep of their bucket\'s new owner. 0 '
+             'creates runs only once their time has come.'),
     cfg.IntOpt(
         'max_catchup_per_cycle',
         default=100, min=1, max=10000,

@@ -260,6 +260,8 @@ def set_rule_paused(rule_id: str, paused: bool,
     """Pause or resume a rule, setting its next fire time.
 
     A paused rule has no next fire time, so no scheduler sees it as due.
+    Pausing also cancels its runs that were fired but wait for their
+    start time (spreading): the pause comes before they start.
 
     :raises RuleNotFound: no rule has this id.
     """
@@ -273,6 +275,8 @@ def set_rule_paused(rule_id: str, paused: bool,
                 updated_at=now)).rowcount
         if updated:
             _withdraw_runs_ahead(session, [rule_id], now)
+            if paused:
+                _cancel_waiting_runs(session, rule_id, now)
     if not updated:
         raise exception.RuleNotFound(rule_id)
     return get_rule(rule_id)
@@ -300,6 +304,26 @@ def _withdraw_runs_ahead(session, rule_ids: collections.abc.Sequence[str],
     return withdrawn
 
 
+def _cancel_waiting_runs(session, rule_id: str,
+                         now: datetime.datetime) -> int:
+    """Cancel the pending runs of a rule whose start time has not come.
+
+    They stay on record (their fire time happened) as ``cancelled``; a
+    cast of them already on its way finds them claimed by nobody.
+    """
+    runs = models.runs
+    cancelled = session.execute(runs.update().where(
+        runs.c.rule_id == rule_id, runs.c.state == 'pending',
+        runs.c.scheduled_for <= now, runs.c.start_after > now).values(
+            state='cancelled', finished_at=now,
+            reason='cancelled: rule paused before the run started')
+    ).rowcount
+    if cancelled:
+        LOG.info('Cancelled %d runs of paused rule %s waiting for their '
+                 'start time', cancelled, rule_id)
+    return cancelled
+
+
 # ------------------------------------------------------------------- firing
 
 def earliest_fire_time(buckets: collections.abc.Collection[int] | None
@@ -325,8 +349,10 @@ def earliest_fire_time(buckets: collections.abc.Collection[int] | None
 class FirePlan(typing.NamedTuple):
     """What firing one rule does; built by the scheduler's planner.
 
-    ``runs`` is a sequence of ``(scheduled_for, state, reason)``; state is
-    ``pending`` for runs to execute or ``skipped`` for recorded misfires.
+    ``runs`` is a sequence of ``(scheduled_for, state, reason)``, or
+    ``(scheduled_for, state, reason, start_after)`` for a run not to be
+    cast before ``start_after`` (spreading); state is ``pending`` for
+    runs to execute or ``skipped`` for recorded misfires.
     """
 
     next_fire_at: datetime.datetime | None
@@ -339,7 +365,8 @@ class LostRace(exception.MigratorSchedulerError):
 
 _DUE_COLUMNS = ('id', 'bucket', 'trigger_kind', 'trigger_expr', 'timezone',
                 'start_at', 'end_at', 'misfire_policy',
-                'misfire_grace_time', 'next_fire_at', 'version')
+                'misfire_grace_time', 'next_fire_at', 'version',
+                'spread_window', 'spread_jitter')
 
 
 @_retry_on_deadlock
@@ -359,7 +386,8 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
     fire time is that old are taken (a rescue of overdue rules).
 
     :returns: ``(number of rules fired, pending runs created)``; each run
-        is a dict with ``id``, ``rule_id``, ``bucket``, ``scheduled_for``.
+        is a dict with ``id``, ``rule_id``, ``bucket``, ``scheduled_for``
+        and ``start_after``.
     :raises LostRace: a compare-and-swap failed (possible only where the
         backend has no row locks); the whole batch was rolled back.
     """
@@ -393,7 +421,8 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
             for chunk in _chunks(runs):
                 session.execute(models.runs.insert(), chunk)
     pending = [{'id': r['id'], 'rule_id': r['rule_id'],
-                'bucket': r['bucket'], 'scheduled_for': r['scheduled_for']}
+                'bucket': r['bucket'], 'scheduled_for': r['scheduled_for'],
+                'start_after': r['start_after']}
                for r in runs if r['state'] == 'pending']
     return len(due), pending
 
@@ -470,11 +499,12 @@ def _advance_each(session, plans) -> int:
 def _new_runs(plans, now: datetime.datetime) -> list[dict]:
     runs = []
     for row, plan in plans:
-        for scheduled_for, state, reason in plan.runs:
+        for scheduled_for, state, reason, *start in plan.runs:
             skipped = state == 'skipped'
             runs.append({
                 'id': str(uuid.uuid4()), 'rule_id': row.id,
                 'bucket': row.bucket, 'scheduled_for': scheduled_for,
+                'start_after': start[0] if start else None,
                 'state': state, 'attempt': 1, 'reason': reason,
                 'created_at': now, 'finished_at': now if skipped else None,
             })
@@ -543,14 +573,15 @@ def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,
     and cast, the broker dropped the message, or an executor took it and
     died before claiming it; and retries whose backoff ended by
     ``retry_before`` (default ``undispatched_before``). With ``due_by``,
-    only runs scheduled by then (a run planned ahead is cast at its time,
-    not before).
+    only runs due by then: a run planned ahead is cast at its time, a
+    spread run at its ``start_after``, not before.
     """
     table = models.runs
+    due_at = models.run_due_at()
     if retry_before is None:
         retry_before = undispatched_before
     stmt = sa.select(table.c.id, table.c.rule_id, table.c.bucket,
-                     table.c.scheduled_for).where(
+                     table.c.scheduled_for, table.c.start_after).where(
         table.c.state == 'pending',
         sa.or_(sa.and_(table.c.dispatched_at.is_(None),
                        table.c.retry_at.is_(None),
@@ -558,9 +589,9 @@ def runs_to_dispatch(buckets: collections.abc.Collection[int] | None,
                sa.and_(table.c.dispatched_at.is_(None),
                        table.c.retry_at <= retry_before),
                table.c.dispatched_at <= dispatched_before)).order_by(
-        table.c.scheduled_for).limit(limit)
+        due_at).limit(limit)
     if due_by is not None:
-        stmt = stmt.where(table.c.scheduled_for <= due_by)
+        stmt = stmt.where(due_at <= due_by)
     if buckets is not None:
         if not buckets:
             return []
@@ -585,7 +616,8 @@ def reap_lost_runs(buckets: collections.abc.Collection[int] | None,
     """
     table, rules = models.runs, models.rules
     stmt = sa.select(table.c.id, table.c.rule_id, table.c.bucket,
-                     table.c.scheduled_for, table.c.attempt,
+                     table.c.scheduled_for, table.c.start_after,
+                     table.c.attempt,
                      table.c.claim_token, table.c.executor_host,
                      table.c.started_at, table.c.heartbeat_at,
                      sa.func.coalesce(rules.c.max_attempts,
@@ -622,7 +654,8 @@ def reap_lost_runs(buckets: collections.abc.Collection[int] | None,
                         started_at=row.started_at,
                         finished_at=row.heartbeat_at or now, error=error))
                     retried.append({k: row._mapping[k] for k in (
-                        'id', 'rule_id', 'bucket', 'scheduled_for')})
+                        'id', 'rule_id', 'bucket', 'scheduled_for',
+                        'start_after')})
                 else:
                     lost.append(row.id)
     return retried, lost

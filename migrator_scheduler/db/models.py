@@ -52,6 +52,10 @@ rules = sa.Table(
     sa.Column('max_attempts', sa.Integer, nullable=True),
     sa.Column('retry_delay', sa.Integer, nullable=True),
     sa.Column('retry_max_delay', sa.Integer, nullable=True),
+    # Spreading in seconds; NULL means [scheduler] default_spread_window
+    # and default_jitter.
+    sa.Column('spread_window', sa.Integer, nullable=True),
+    sa.Column('spread_jitter', sa.Integer, nullable=True),
     sa.Column('bucket', sa.Integer, nullable=False),
     # NULL once the rule is paused or has no further fire time.
     sa.Column('next_fire_at', UTCDateTime, nullable=True),
@@ -85,6 +89,9 @@ runs = sa.Table(
     sa.Column('dispatched_at', UTCDateTime, nullable=True),
     # A pending retry is not cast before this time (its backoff).
     sa.Column('retry_at', UTCDateTime, nullable=True),
+    # Not cast before this time (the rule's spreading); NULL: at
+    # scheduled_for. The run's due time wherever lateness is measured.
+    sa.Column('start_after', UTCDateTime, nullable=True),
     sa.Column('started_at', UTCDateTime, nullable=True),
     sa.Column('heartbeat_at', UTCDateTime, nullable=True),
     sa.Column('finished_at', UTCDateTime, nullable=True),
@@ -100,6 +107,14 @@ runs = sa.Table(
     # not yet final have none, so they are not even in this index.
     sa.Index(None, 'finished_at'),
 )
+
+
+
+def run_due_at() -> sa.ColumnElement:
+    """When a run is due: its start time, else its nominal time. A run
+    waiting for its start (spreading) is neither cast nor late before."""
+    return sa.func.coalesce(runs.c.start_after, runs.c.scheduled_for)
+
 
 # The attempts of a run that came before its current one: the run's own
 # row always describes its latest attempt.

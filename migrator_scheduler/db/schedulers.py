@@ -103,19 +103,22 @@ def overdue_summary(before: datetime.datetime) -> dict:
     """Count what should have happened by ``before`` and did not.
 
     :returns: ``rules`` (due by then, not fired) with ``oldest_rule``,
-        and ``uncast_runs`` (pending since then, never cast) with
-        ``oldest_run``.
+        and ``uncast_runs`` (due since then, never cast) with
+        ``oldest_run``, the earliest time one of them was due (its
+        ``start_after``, else its nominal time).
     """
     rules, runs = models.rules, models.runs
     with db_session.reader() as session:
         rule_count, oldest_rule = session.execute(sa.select(
             sa.func.count(), sa.func.min(rules.c.next_fire_at)).where(
                 rules.c.next_fire_at <= before)).one()
+        # A run waiting for its start time (spreading) is not late.
+        due_at = models.run_due_at()
         run_count, oldest_run = session.execute(sa.select(
-            sa.func.count(), sa.func.min(runs.c.scheduled_for)).where(
+            sa.func.count(), sa.func.min(due_at)).where(
                 runs.c.state == 'pending',
                 runs.c.dispatched_at.is_(None),
-                runs.c.scheduled_for <= before,
+                due_at <= before,
                 # A retry waiting for its backoff is not late.
                 sa.or_(runs.c.retry_at.is_(None),
                        runs.c.retry_at <= before))).one()

@@ -12,6 +12,7 @@ from migrator_scheduler.manage import rule_support
 from migrator_scheduler.rules import spec
 from migrator_scheduler.triggers import advice
 from migrator_scheduler.triggers import preview
+from migrator_scheduler.triggers import spread as spread_mod
 
 CREATE_COUNT = 5
 IMPORT_COUNT = 3
@@ -31,16 +32,43 @@ def describe_trigger(kind: str, expression: str, timezone: str,
 
 
 def line(fire: preview.FireTime) -> str:
-    """Return one fire time in the trigger's zone and in UTC."""
+    """Return one fire time in the trigger's zone and in UTC, and when
+    its run starts if that is later."""
     text = (f'{fire.local.isoformat(sep=" ")}  =  '
             f'{fire.utc.isoformat(sep=" ")}')
+    if fire.start is not None:
+        text += f'  {starts(fire)}'
     return f'{text}  ({fire.note})' if fire.note else text
+
+
+def starts(fire: preview.FireTime) -> str:
+    """Return when the run of a spread fire time starts, e.g.
+    ``→ starts 02:13:07 (spread +787s)`` (with the date when it is
+    another day), in the trigger's time zone."""
+    start = fire.start.replace(microsecond=0)
+    shown = (f'{start:%H:%M:%S}' if start.date() == fire.local.date()
+             else start.isoformat(sep=' '))
+    return f'→ starts {shown} (spread +{int(fire.offset.total_seconds())}s)'
+
+
+def describe_spread(spread: spread_mod.Spread) -> str:
+    """Return a rule's spreading in words."""
+    parts = []
+    if spread.window:
+        parts.append(f'spread over {spread.window}s')
+    if spread.jitter:
+        parts.append(f'up to {spread.jitter}s jitter')
+    return ' + '.join(parts)
 
 
 def show_created(values: dict, now: datetime.datetime) -> None:
     """Show the next fire times of a rule just created, and warnings."""
     _warn(values['trigger_kind'], values['trigger_expr'], '')
-    fires = preview.preview(spec.trigger_of(values), now, CREATE_COUNT)
+    trigger = spec.trigger_of(values)
+    spread = spec.spread_of(values, rule_support.default_spread())
+    _warn_spread(trigger, spread, now, '')
+    fires = preview.preview(trigger, now, CREATE_COUNT, values['id'],
+                            spread)
     paused = ' (paused: once resumed)' if values['paused'] else ''
     rule_support.note(f'Next fire times of {describe_rule(values)}'
                       f'{paused}:')
@@ -57,8 +85,10 @@ def show_imported(rules: list[tuple[str, dict]],
     """
     groups = collections.defaultdict(list)
     expressions = collections.defaultdict(list)
+    default = rule_support.default_spread()
     for where, values in rules:
-        groups[_schedule(values)].append(values)
+        groups[_schedule(values), spec.spread_of(values, default)].append(
+            (where, values))
         expressions[values['trigger_kind'], values['trigger_expr']].append(
             where)
     for (kind, expression), places in expressions.items():
@@ -66,23 +96,30 @@ def show_imported(rules: list[tuple[str, dict]],
         if len(places) > 1:
             where += f' and {len(places) - 1} more'
         _warn(kind, expression, f'{where}: ')
+    for (_, spread), members in groups.items():
+        where, values = members[0]
+        if len(members) > 1:
+            where += f' and {len(members) - 1} more'
+        _warn_spread(spec.trigger_of(values), spread, now, f'{where}: ')
     if not groups:
         return
     rule_support.note(f'Next fire times of the {len(rules)} rules written, '
                       f'by schedule:')
-    biggest = sorted(groups.values(), key=len, reverse=True)
-    for members in biggest[:MAX_SCHEDULES_SHOWN]:
-        values = members[0]
+    biggest = sorted(groups.items(), key=lambda item: len(item[1]),
+                     reverse=True)
+    for (_, spread), members in biggest[:MAX_SCHEDULES_SHOWN]:
+        _, values = members[0]
         trigger = spec.trigger_of(values)
         times = ', '.join(
             fire.astimezone(trigger.zone).isoformat(sep=' ')
             for fire in preview.next_fires(trigger, now, IMPORT_COUNT))
+        spread_text = f' ({describe_spread(spread)})' if spread else ''
         rule_support.note(f'  {_count(len(members))}: '
-                          f'{describe_rule(values)}: '
+                          f'{describe_rule(values)}{spread_text}: '
                           f'{times or "no fire time after now"}')
     rest = biggest[MAX_SCHEDULES_SHOWN:]
     if rest:
-        rule_support.note(f'  and {_count(sum(map(len, rest)))} on '
+        rule_support.note(f'  and {_count(sum(len(m) for _, m in rest))} on '
                           f'{len(rest)} more schedules')
 
 
@@ -98,6 +135,13 @@ def describe_rule(values: dict) -> str:
 
 def _count(number: int) -> str:
     return f'{number} rule' if number == 1 else f'{number} rules'
+
+
+def _warn_spread(trigger, spread: spread_mod.Spread,
+                 now: datetime.datetime, where: str) -> None:
+    warning = advice.spread_overlap(trigger, spread, now)
+    if warning:
+        rule_support.warn(f'{where}spread: {warning}')
 
 
 def _warn(kind: str, expression: str, where: str) -> None:

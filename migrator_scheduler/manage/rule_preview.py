@@ -13,6 +13,7 @@ from migrator_scheduler.rules import spec
 from migrator_scheduler import triggers
 from migrator_scheduler.triggers import advice
 from migrator_scheduler.triggers import preview
+from migrator_scheduler.triggers import spread as spread_mod
 from migrator_scheduler.triggers import zones
 
 DEFAULT_COUNT = 10
@@ -33,21 +34,30 @@ def preview_command(rule_id: str | None, count: int, after: str | None,
             '--count', f'must be from 1 to {preview.MAX_COUNT}')
     start = (rule_support.now() if after is None
              else fields.timestamp(after, '--after'))
+    spread = spread_mod.Spread()
     if rule_id is not None:
-        built, title = _stored(rule_id)
+        built, title, spread = _stored(rule_id)
     else:
         built, title = _given(**trigger)
     for warning in advice.warnings_for(built.kind, built.expression):
         rule_support.warn(f'trigger.expression: {warning}')
-    _print(built, title, preview.preview(built, start, count), fmt)
+    overlap = advice.spread_overlap(built, spread, start)
+    if overlap:
+        rule_support.warn(f'spread: {overlap}')
+    _print(built, title, preview.preview(built, start, count, rule_id,
+                                         spread), fmt)
 
 
-def _stored(rule_id: str) -> tuple[triggers.Trigger, str]:
+def _stored(rule_id: str
+            ) -> tuple[triggers.Trigger, str, spread_mod.Spread]:
     rule = _get_rule(rule_id)
+    spread = spec.spread_of(rule, rule_support.default_spread())
     title = (f'Rule {rule["project_id"]}/{rule["name"]}'
              f'{" (paused)" if rule["paused"] else ""}: '
              f'{fire_times.describe_rule(rule)}')
-    return spec.trigger_of(rule), title
+    if spread:
+        title += f', {fire_times.describe_spread(spread)}'
+    return spec.trigger_of(rule), title, spread
 
 
 @rule_support.with_database
@@ -79,17 +89,27 @@ def _print(trigger: triggers.Trigger, title: str,
     if fmt != 'table':
         print(output.dump({
             'trigger': title, 'tz_database': zones.tz_version(),
-            'fire_times': [{'utc': f.utc, 'local': f.local, 'note': f.note}
-                           for f in fires]}, fmt))
+            'fire_times': [_fire_data(f) for f in fires]}, fmt))
         return
     print(f'{title} (tz database {zones.tz_version()})')
     if not fires:
         print('No fire time after the start of the preview.')
         return
+    spread = any(f.start is not None for f in fires)
     print(output.table(
-        ['#', trigger.timezone, 'UTC', 'Note'],
+        ['#', trigger.timezone, 'UTC', *(['Start'] if spread else []),
+         'Note'],
         [[number, f.local.isoformat(sep=' '), f.utc.isoformat(sep=' '),
+          *([fire_times.starts(f).removeprefix('→ ')] if spread else []),
           f.note] for number, f in enumerate(fires, 1)]))
+
+
+def _fire_data(fire: preview.FireTime) -> dict:
+    data = {'utc': fire.utc, 'local': fire.local, 'note': fire.note}
+    if fire.start is not None:
+        data['start'] = fire.start
+        data['spread_seconds'] = fire.offset.total_seconds()
+    return data
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -97,7 +117,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         subparsers, 'preview', preview_command,
         'Show the next fire times of a rule, or of a trigger given with '
         'the trigger options, in its time zone and in UTC, with the '
-        'daylight saving time changes on the way.', [
+        'daylight saving time changes on the way, and for a rule with '
+        'spreading when each run starts.', [
             common.arg('rule_id', metavar='ID', nargs='?',
                        help='Id of a stored rule.'),
             *rule_support.trigger_args(required=False),

@@ -11,6 +11,7 @@ from migrator_scheduler.manage import common
 from migrator_scheduler.rules import drivers
 from migrator_scheduler.rules import spec
 from migrator_scheduler import triggers
+from migrator_scheduler.triggers import spread as spread_mod
 
 PAGE = 1000
 
@@ -38,6 +39,12 @@ def defaults() -> spec.RuleDefaults:
     return spec.RuleDefaults(
         num_buckets=CONF.scheduler.num_buckets, job_types=job_types,
         check_job_args=drivers.check_job_args if job_types else None)
+
+
+def default_spread() -> spread_mod.Spread:
+    """Return the spreading of rules that set none."""
+    return spread_mod.Spread(CONF.scheduler.default_spread_window,
+                             CONF.scheduler.default_jitter)
 
 
 def all_rules(project_id: str | None = None):

@@ -39,10 +39,13 @@ def create(name: str, job_type: str, job_args: str | None,
            misfire_policy: str | None, misfire_grace_time: int | None,
            paused: bool, job_timeout: int | None = None,
            max_attempts: int | None = None, retry_delay: int | None = None,
-           retry_max_delay: int | None = None) -> None:
+           retry_max_delay: int | None = None,
+           spread_window: int | None = None,
+           jitter: int | None = None) -> None:
     """Create one rule and print its id."""
     retry = {'max_attempts': max_attempts, 'delay': retry_delay,
              'max_delay': retry_max_delay}
+    spread = {'window': spread_window, 'jitter': jitter}
     document = {
         'name': name, 'project_id': project_id, 'description': description,
         'job': {'type': job_type, 'args': _json_arg(job_args, 'job.args'),
@@ -54,6 +57,8 @@ def create(name: str, job_type: str, job_args: str | None,
                     'end_at': end_at},
         'misfire_policy': misfire_policy,
         'misfire_grace_time': misfire_grace_time, 'paused': paused,
+        'spread': spread if any(v is not None for v in spread.values())
+        else None,
     }
     now = rule_support.now()
     # Options not given are None, which a document reads as "default".
@@ -164,6 +169,15 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
                    help='skip, fire_once (default) or fire_all.'),
         common.arg('--misfire-grace-time', type=int, metavar='SECONDS',
                    help='Default: [scheduler] misfire_grace_time.'),
+        common.arg('--spread-window', type=int, metavar='SECONDS',
+                   help='Start the runs of rules sharing a fire time '
+                   'spread over this window after it, each rule at a '
+                   'fixed place. Default: [scheduler] '
+                   'default_spread_window.'),
+        common.arg('--jitter', type=int, metavar='SECONDS',
+                   help='Start each run up to this much later, a delay '
+                   'that differs per fire time. Default: [scheduler] '
+                   'default_jitter.'),
         common.arg('--paused', action='store_true',
                    help='Create the rule paused.'),
     ])

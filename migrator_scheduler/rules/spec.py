@@ -13,6 +13,8 @@ A rule document (one item of a rule file, or a CLI/API request)::
               timezone: Asia/Shanghai, start_at: ..., end_at: ...}
     misfire_policy: fire_once        # skip | fire_once | fire_all
     misfire_grace_time: 60           # default: [scheduler] option
+    spread: {window: 1800,           # default: [scheduler] option
+             jitter: 30}             # default_spread_window, default_jitter
     paused: false
 
 Unknown keys are errors, so a misspelt key is reported rather than
@@ -31,6 +33,7 @@ from migrator_scheduler.rules import fields
 from migrator_scheduler.rules import limits
 from migrator_scheduler import triggers
 from migrator_scheduler.triggers import misfire
+from migrator_scheduler.triggers import spread as spread_mod
 
 DEFAULT_PROJECT = 'default'
 DEFAULT_TIMEZONE = 'UTC'
@@ -40,19 +43,22 @@ MAX_DESCRIPTION = 4096
 MAX_GRACE_TIME = 366 * 86400
 
 _KEYS = ('name', 'project_id', 'id', 'description', 'job', 'trigger',
-         'misfire_policy', 'misfire_grace_time', 'paused')
+         'misfire_policy', 'misfire_grace_time', 'spread', 'paused')
 _JOB_KEYS = ('type', 'args', 'timeout', 'retry')
 _RETRY_KEYS = {'max_attempts': ('max_attempts', 1, 100),
                'delay': ('retry_delay', 0, 86400),
                'max_delay': ('retry_max_delay', 0, 86400)}
 MAX_JOB_TIMEOUT = 7 * 86400
+_SPREAD_KEYS = {'window': ('spread_window', spread_mod.MAX_WINDOW),
+                'jitter': ('spread_jitter', spread_mod.MAX_JITTER)}
 _TRIGGER_KEYS = ('kind', 'expression', 'timezone', 'start_at', 'end_at')
 # The columns a document defines: equal columns mean an equal rule.
 DEFINITION_COLUMNS = (
     'project_id', 'name', 'description', 'job_type', 'job_args',
     'trigger_kind', 'trigger_expr', 'timezone', 'start_at', 'end_at',
     'paused', 'misfire_policy', 'misfire_grace_time', 'job_timeout',
-    'max_attempts', 'retry_delay', 'retry_max_delay')
+    'max_attempts', 'retry_delay', 'retry_max_delay', 'spread_window',
+    'spread_jitter')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +138,7 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime,
         'paused': errors.check(
             fields.boolean, _get(data, 'paused', False), 'paused'),
     }
+    values.update(_spread(data, errors))
     job = _job(data, defaults, errors)
     trigger = _trigger(data, errors)
     next_fire = None if trigger is None else _next_fire(trigger[1], now)
@@ -202,6 +209,27 @@ def _retry(job: dict, errors: _Errors) -> dict:
             _optional, retry, key, fields.integer, minimum, maximum,
             prefix='job.retry')
     return values
+
+
+def _spread(data: dict, errors: _Errors) -> dict:
+    """The ``spread`` policy as its columns (None: the default)."""
+    values = dict.fromkeys(column for column, _ in _SPREAD_KEYS.values())
+    spread = errors.check(_optional, data, 'spread', fields.mapping)
+    if spread is None:
+        return values
+    errors.extend(fields.unknown_keys(spread, _SPREAD_KEYS, 'spread'))
+    for key, (column, maximum) in _SPREAD_KEYS.items():
+        values[column] = errors.check(
+            _optional, spread, key, fields.integer, 0, maximum,
+            prefix='spread')
+    return values
+
+
+def spread_of(rule: dict, default: spread_mod.Spread) -> spread_mod.Spread:
+    """Return the spreading of a rule (or its values), the deployment's
+    ``default`` where the rule sets none."""
+    return spread_mod.effective(rule.get('spread_window'),
+                                rule.get('spread_jitter'), default)
 
 
 def _job_type(value, field: str,
@@ -336,6 +364,11 @@ def rule_to_document(rule: dict) -> dict:
         document['misfire_policy'] = rule['misfire_policy']
     if rule.get('misfire_grace_time') is not None:
         document['misfire_grace_time'] = rule['misfire_grace_time']
+    spread = {key: rule[column]
+              for key, (column, _) in _SPREAD_KEYS.items()
+              if rule.get(column) is not None}
+    if spread:
+        document['spread'] = spread
     if rule['paused']:
         document['paused'] = True
     return document

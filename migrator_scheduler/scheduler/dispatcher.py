@@ -57,8 +57,9 @@ class Dispatcher:
     """Threads that cast runs at their time and record them as dispatched.
 
     Runs come in committed, often ahead of their time (``[scheduler]
-    fire_ahead``); they are held in a heap and cast once their
-    ``scheduled_for`` has come, many per message. Casting in its own
+    fire_ahead``, or a spread window); they are held in a heap and cast
+    once their time has come (``start_after`` when set, else
+    ``scheduled_for``), many per message. Casting in its own
     thread lets the fire loop commit the next batch while this one is on
     the wire; recording the casts in another lets the next cast leave
     while the last one is written down. A run submitted while this
@@ -76,10 +77,12 @@ class Dispatcher:
 
     def __init__(self, executor_api, batch_size: int,
                  clock: collections.abc.Callable[[], datetime.datetime]
-                 = _utcnow) -> None:
+                 = _utcnow, stop_wait: float | None = None) -> None:
         self._api = executor_api
         self._batch_size = batch_size
         self._clock = clock
+        # On stop, runs due later than this are left to the sweep.
+        self._stop_wait = stop_wait
         # Batches of (scheduled_for, run id) from the fire loop.
         self._queue: queue.Queue = queue.Queue(maxsize=_MAX_QUEUED_BATCHES)
         # (scheduled_for, run id) whose time has not come; cast thread only.
@@ -103,16 +106,21 @@ class Dispatcher:
             thread.start()
 
     def stop(self) -> None:
-        """Cast what is queued and held, each run at its time (so this
-        waits at most ``fire_ahead``), record the casts, then stop."""
+        """Cast what is queued and held, each run at its time, record the
+        casts, then stop.
+
+        Runs due more than ``stop_wait`` seconds after the stop (waiting
+        in a spread window) are dropped instead: they are committed, and
+        their bucket's next owner casts them at their time.
+        """
         for source, thread in zip((self._queue, self._sent), self._threads):
             source.put(None)
             thread.join()
         self._threads = []
 
     def submit(self, runs: collections.abc.Iterable[dict]) -> int:
-        """Queue runs (dicts with ``id`` and ``scheduled_for``) for casting
-        at their time.
+        """Queue runs (dicts with ``id``, ``scheduled_for`` and maybe
+        ``start_after``) for casting at their time.
 
         :returns: how many were taken; runs already in this dispatcher's
             hands are not taken twice.
@@ -122,7 +130,8 @@ class Dispatcher:
             for run in runs:
                 if run['id'] not in self._in_flight:
                     self._in_flight.add(run['id'])
-                    items.append((_aware(run.get('scheduled_for')),
+                    items.append((_aware(run.get('start_after')
+                                         or run.get('scheduled_for')),
                                   run['id']))
         for start in range(0, len(items), self._batch_size):
             try:
@@ -146,6 +155,8 @@ class Dispatcher:
     def _cast_loop(self) -> None:
         stopping = False
         while True:
+            if stopping:
+                self._drop_later()
             wait = None
             if self._held:
                 wait = max(0.0, (self._held[0][0] - self._clock()
@@ -169,6 +180,20 @@ class Dispatcher:
             finally:
                 for _ in batches:
                     self._queue.task_done()
+
+    def _drop_later(self) -> None:
+        """Forget the held runs due past ``stop_wait`` from now."""
+        if self._stop_wait is None or not self._held:
+            return
+        limit = self._clock() + datetime.timedelta(seconds=self._stop_wait)
+        later = [item for item in self._held if item[0] > limit]
+        if not later:
+            return
+        self._held = [item for item in self._held if item[0] <= limit]
+        heapq.heapify(self._held)
+        self._forget(run_id for _, run_id in later)
+        LOG.info('Stopping: %d runs waiting for their start time are left '
+                 'to the next owner of their buckets', len(later))
 
     def _cast_due(self) -> None:
         now = self._clock()

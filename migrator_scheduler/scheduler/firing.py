@@ -10,6 +10,7 @@ from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.scheduler import planner as planner_mod
+from migrator_scheduler.triggers import spread as spread_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ def fire_in_batches(conf: cfg.ConfigOpts,
     :returns: ``(rules fired, buckets of the runs created)``.
     """
     scheduler_conf = conf.scheduler
+    default_spread = spread_mod.Spread(scheduler_conf.default_spread_window,
+                                       scheduler_conf.default_jitter)
     total, touched = 0, set()
     while True:
         now = _utcnow()
@@ -43,7 +46,8 @@ def fire_in_batches(conf: cfg.ConfigOpts,
                   now - datetime.timedelta(seconds=due_before))
         planner = planner_mod.Planner(
             now, scheduler_conf.misfire_grace_time,
-            scheduler_conf.max_catchup_per_cycle, horizon=horizon)
+            scheduler_conf.max_catchup_per_cycle, horizon=horizon,
+            default_spread=default_spread)
         try:
             fired, runs = db_api.fire_due_rules(
                 buckets, now, planner, scheduler_conf.batch_size,

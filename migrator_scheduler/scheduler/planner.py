@@ -2,6 +2,12 @@
 
 Pure: the only inputs besides the rule are ``now`` and the horizon up to
 which fire times are planned.
+
+A rule with spreading (see :mod:`migrator_scheduler.triggers.spread`)
+gets a start time on each of its pending runs: its nominal time plus the
+rule's offset; for a catch-up run (a fire time older than the rule's
+misfire grace time), ``now`` plus the offset, so that a burst caught up
+after an outage is spread over the window like the burst it replaces.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from migrator_scheduler.db import api as db_api
 from migrator_scheduler import exception
 from migrator_scheduler import triggers
 from migrator_scheduler.triggers import misfire
+from migrator_scheduler.triggers import spread as spread_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -31,11 +38,14 @@ class Planner:
 
     def __init__(self, now: datetime.datetime, default_grace: int,
                  max_fires: int,
-                 horizon: datetime.datetime | None = None) -> None:
+                 horizon: datetime.datetime | None = None,
+                 default_spread: spread_mod.Spread = spread_mod.Spread()
+                 ) -> None:
         self.now = now
         self.horizon = now if horizon is None else horizon
         self._default_grace = default_grace
         self._max_fires = max_fires
+        self._default_spread = default_spread
         # A plan depends only on these fields of a rule (and on now):
         # the rules of a burst share one schedule and are planned once.
         self._plans: dict[tuple, db_api.FirePlan] = {}
@@ -60,7 +70,28 @@ class Planner:
                           rule.id, exc)
                 return db_api.FirePlan(None, [])
             self._plans[key] = plan
-        return plan
+        return self._spread(rule, plan)
+
+    def _spread(self, rule, plan: db_api.FirePlan) -> db_api.FirePlan:
+        """Give the pending runs of a shared plan this rule's start times.
+        """
+        spread = spread_mod.effective(
+            getattr(rule, 'spread_window', None),
+            getattr(rule, 'spread_jitter', None), self._default_spread)
+        if not spread or not plan.runs:
+            return plan
+        grace = rule.misfire_grace_time
+        cutoff = self.now - datetime.timedelta(
+            seconds=self._default_grace if grace is None else grace)
+        runs = []
+        for scheduled_for, state, reason in plan.runs:
+            start = None
+            if state == 'pending':
+                start = spread_mod.start_after(
+                    rule.id, scheduled_for, spread,
+                    self.now if scheduled_for < cutoff else None)
+            runs.append((scheduled_for, state, reason, start))
+        return db_api.FirePlan(plan.next_fire_at, tuple(runs))
 
     def _plan(self, rule) -> db_api.FirePlan:
         trigger = _trigger(rule.trigger_kind, rule.trigger_expr,

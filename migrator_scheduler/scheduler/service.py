@@ -56,7 +56,8 @@ class SchedulerService(service.Service):
                 conf, embedded=True)
             self._executor.start()
         self._dispatcher = dispatcher_mod.Dispatcher(
-            executor_api.ExecutorAPI(conf), conf.scheduler.cast_batch_size)
+            executor_api.ExecutorAPI(conf), conf.scheduler.cast_batch_size,
+            stop_wait=conf.scheduler.fire_ahead)
         self._membership = membership_mod.BucketMembership(
             conf.coordination.backend_url, conf.coordination.group_name,
             conf.host, num_buckets, conf.coordination.ring_points,

@@ -5,11 +5,18 @@ the warnings to whoever wrote the rule (the manage command prints them
 on standard error).
 """
 
+import datetime
+
 from migrator_scheduler import exception
+from migrator_scheduler.triggers import base
 from migrator_scheduler.triggers import cron_syntax
+from migrator_scheduler.triggers import spread as spread_mod
 
 FIELD = cron_syntax.FIELD
 _SECONDS = tuple(range(60))
+# Fire times looked at for the shortest gap between two of them: a year
+# of a daily schedule; more frequent ones repeat their pattern sooner.
+_GAP_SAMPLES = 400
 
 
 def warnings_for(kind: str, expression: str) -> list[str]:
@@ -60,3 +67,42 @@ def _read_seconds_first(fields: list[str]) -> str | None:
     except exception.InvalidTrigger:
         return None
     return candidate
+
+
+def shortest_gap(trigger: base.Trigger, after: datetime.datetime,
+                 samples: int = _GAP_SAMPLES) -> datetime.timedelta | None:
+    """Return the shortest time between two of the next fire times after
+    ``after`` (the first ``samples`` of them), None with fewer than two."""
+    period = getattr(trigger, 'period', None)
+    if period is not None:
+        return period
+    shortest, previous = None, trigger.next_fire(after)
+    for _ in range(samples - 1):
+        if previous is None:
+            break
+        fire = trigger.next_fire(previous)
+        if fire is None:
+            break
+        gap = fire - previous
+        shortest = gap if shortest is None else min(shortest, gap)
+        previous = fire
+    return shortest
+
+
+def spread_overlap(trigger: base.Trigger, spread: spread_mod.Spread,
+                   after: datetime.datetime) -> str | None:
+    """Warn when a rule's runs may start after its next fire time.
+
+    A run starts up to ``window + jitter`` after its fire time; when that
+    reaches the shortest gap between two fire times, the run of one fire
+    time may start after the next fire time, and overlap its run.
+    """
+    if not spread:
+        return None
+    gap = shortest_gap(trigger, after)
+    if gap is None or spread.longest < gap:
+        return None
+    return (f'window + jitter ({spread.window}s + {spread.jitter}s) is not '
+            f'shorter than the shortest time between two fire times '
+            f'({gap.total_seconds():.0f}s): a run may start after the '
+            f'next fire time')

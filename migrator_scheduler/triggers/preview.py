@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 
 from migrator_scheduler.triggers import base
+from migrator_scheduler.triggers import spread as spread_mod
 from migrator_scheduler.triggers import wallclock
 
 MAX_COUNT = 1000
@@ -20,11 +21,21 @@ class FireTime:
     :ivar utc: the instant, an aware UTC datetime.
     :ivar local: the same instant in the trigger's time zone.
     :ivar note: what a daylight saving time change does here, or None.
+    :ivar start: when its run may start (spreading), in the trigger's
+        time zone; None when that is the fire time itself.
     """
 
     utc: datetime.datetime
     local: datetime.datetime
     note: str | None = None
+    start: datetime.datetime | None = None
+
+    @property
+    def offset(self) -> datetime.timedelta:
+        """How long after the fire time its run may start."""
+        if self.start is None:
+            return datetime.timedelta(0)
+        return self.start - self.utc
 
 
 def next_fires(trigger: base.Trigger, after: datetime.datetime,
@@ -42,13 +53,24 @@ def next_fires(trigger: base.Trigger, after: datetime.datetime,
 
 
 def preview(trigger: base.Trigger, after: datetime.datetime,
-            count: int) -> list[FireTime]:
-    """Return the next ``count`` fire times with notes on DST changes."""
+            count: int, rule_id: str | None = None,
+            spread: spread_mod.Spread = spread_mod.Spread()
+            ) -> list[FireTime]:
+    """Return the next ``count`` fire times with notes on DST changes.
+
+    With a ``rule_id`` and a ``spread``, each one also gets the time its
+    run starts, as the schedulers compute it for a run fired on time.
+    """
     result = []
     offset = base.as_utc(after, 'after').astimezone(trigger.zone).utcoffset()
     for fire in next_fires(trigger, after, count):
         local = fire.astimezone(trigger.zone)
-        result.append(FireTime(fire, local, _note(trigger, fire, offset)))
+        start = None
+        if rule_id is not None and spread:
+            start = spread_mod.start_time(rule_id, fire, spread).astimezone(
+                trigger.zone)
+        result.append(FireTime(fire, local, _note(trigger, fire, offset),
+                               start))
         offset = local.utcoffset()
     return result
 

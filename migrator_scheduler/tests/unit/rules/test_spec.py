@@ -8,6 +8,7 @@ import pytest
 from migrator_scheduler.common import buckets
 from migrator_scheduler import exception
 from migrator_scheduler.rules import spec
+from migrator_scheduler.triggers import spread as spread_mod
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2030, 1, 1, 12, 0, 3, tzinfo=UTC)
@@ -41,6 +42,7 @@ def test_minimal_document():
         'end_at': None, 'paused': False, 'misfire_policy': 'fire_once',
         'misfire_grace_time': None, 'job_timeout': None,
         'max_attempts': None, 'retry_delay': None, 'retry_max_delay': None,
+        'spread_window': None, 'spread_jitter': None,
         'next_fire_at': NOW.replace(second=10),
     }
 
@@ -86,6 +88,37 @@ def test_bad_run_policies_name_their_field(job, field, message):
     document = _doc()
     document['job'].update(job)
     values, errors = spec.check_rule(document, DEFAULTS, NOW)
+    assert values is None
+    assert [e.field for e in errors] == [field]
+    assert message in errors[0].message
+
+
+def test_spread_is_stored_in_its_columns():
+    values = spec.validate_rule(_doc(spread={'window': 1800, 'jitter': 30}),
+                                DEFAULTS, NOW)
+    assert (values['spread_window'], values['spread_jitter']) == (1800, 30)
+    one = spec.validate_rule(_doc(spread={'jitter': 5}), DEFAULTS, NOW)
+    assert (one['spread_window'], one['spread_jitter']) == (None, 5)
+    default = spread_mod.Spread(60, 2)
+    assert spec.spread_of(one, default) == spread_mod.Spread(60, 5)
+    assert spec.spread_of(_values(), default) == default
+
+
+def _values():
+    return spec.validate_rule(_doc(), DEFAULTS, NOW)
+
+
+@pytest.mark.parametrize('value, field, message', [
+    ({'window': -1}, 'spread.window', 'must be between 0 and 86400'),
+    ({'window': 86401}, 'spread.window', 'must be between 0 and 86400'),
+    ({'window': '30m'}, 'spread.window', 'must be an integer'),
+    ({'jitter': 3601}, 'spread.jitter', 'must be between 0 and 3600'),
+    ({'jitter': True}, 'spread.jitter', 'must be an integer'),
+    ({'windows': 10}, 'spread.windows', 'unknown key'),
+    (1800, 'spread', 'must be a mapping'),
+])
+def test_bad_spread_names_its_field(value, field, message):
+    values, errors = spec.check_rule(_doc(spread=value), DEFAULTS, NOW)
     assert values is None
     assert [e.field for e in errors] == [field]
     assert message in errors[0].message
@@ -260,6 +293,7 @@ def test_document_omits_defaults():
     _doc(),
     _doc(project_id='demo', description='', paused=True,
          misfire_policy='skip', misfire_grace_time=0,
+         spread={'window': 1800, 'jitter': 0},
          job={'type': 'sleep', 'args': {'seconds': 1.5, 'n': None}},
          trigger={'kind': 'cron', 'expression': '*/5 * * * * 30',
                   'timezone': 'Europe/Berlin',
@@ -282,3 +316,5 @@ def test_same_definition():
     assert spec.same_definition(values, other)
     other['job_args'] = {'record': '/tmp/x'}
     assert not spec.same_definition(values, other)
+    spread = spec.validate_rule(_doc(spread={'window': 60}), DEFAULTS, NOW)
+    assert not spec.same_definition(values, spread)

@@ -194,3 +194,39 @@ def test_failed_casts_then_a_success_end_an_outage(monkeypatch):
     assert before <= outage.began <= outage.ended
     assert dispatcher.outages.take_ended() is None
     assert api.messages == [['c']]
+
+
+def test_a_spread_run_is_held_until_its_start(monkeypatch):
+    _record_marks(monkeypatch)
+    api = ClockedAPI()
+    dispatcher = dispatcher_mod.Dispatcher(api, 10)
+    dispatcher.start()
+    now = dispatcher_mod._utcnow()
+    start = now + datetime.timedelta(milliseconds=300)
+    # Fired at its nominal time (now), to start 300 ms later.
+    dispatcher.submit([{'id': 'spread', 'scheduled_for': now,
+                        'start_after': start},
+                       {'id': 'plain', 'scheduled_for': now,
+                        'start_after': None}])
+    dispatcher.stop()
+    assert api.messages == [['plain'], ['spread']]
+    assert api.cast_at[1] >= start
+    assert api.carried[1] >= start
+
+
+def test_stopping_leaves_runs_starting_later_to_the_sweep(monkeypatch):
+    marked = _record_marks(monkeypatch)
+    api = FakeAPI()
+    dispatcher = dispatcher_mod.Dispatcher(api, 10, stop_wait=0.2)
+    dispatcher.start()
+    now = dispatcher_mod._utcnow()
+    dispatcher.submit([
+        {'id': 'soon', 'scheduled_for': now,
+         'start_after': now + datetime.timedelta(milliseconds=100)},
+        {'id': 'later', 'scheduled_for': now,
+         'start_after': now + datetime.timedelta(minutes=30)}])
+    dispatcher._queue.join()
+    dispatcher.stop()
+    assert api.messages == [['soon']] and marked == [['soon']]
+    # Forgotten, not lost: the sweep may hand it over again.
+    assert dispatcher.held() == 0
