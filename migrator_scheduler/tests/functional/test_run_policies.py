@@ -65,7 +65,7 @@ def test_a_run_past_its_deadline_is_retried_after_a_delay(request,
     # The second attempt waited for at least half the delay (jitter).
     waited = (run['started_at'] - first['finished_at']).total_seconds()
     assert waited >= RETRY_DELAY / 2, (first, run)
-    assert cluster.log_lines('executor-1', 'asking the job to stop')
+    assert cluster.log_lines('executor-1', 'attempt 1 timed out after')
 
 
 def test_a_permanent_failure_is_not_retried(pg_cluster):

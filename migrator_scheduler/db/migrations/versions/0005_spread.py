@@ -1,8 +1,8 @@
 """Spreading: a window and jitter per rule, a start time per run.
 
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-03
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02
 """
 
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from migrator_scheduler.db.types import UTCDateTime
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
