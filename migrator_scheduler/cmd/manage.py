@@ -17,6 +17,7 @@ from migrator_scheduler.conf import opts
 from migrator_scheduler import exception
 from migrator_scheduler.manage import cluster as cluster_commands
 from migrator_scheduler.manage import common
+from migrator_scheduler.manage import concurrency as concurrency_commands
 from migrator_scheduler.manage import db as db_commands
 from migrator_scheduler.manage import rules as rule_commands
 from migrator_scheduler.manage import runs as run_commands
@@ -30,6 +31,7 @@ CATEGORIES = {
     'rule': rule_commands,
     'run': run_commands,
     'cluster': cluster_commands,
+    'concurrency': concurrency_commands,
 }
 
 # Errors caused by the operator's input or environment: reported in one

@@ -35,6 +35,26 @@ _opts = [
         help='Seconds a job asked to stop (its deadline passed) has to '
              'return before its attempt is recorded ``timed_out`` anyway. '
              'Its worker stays busy until the job returns.'),
+    cfg.StrOpt(
+        'overlap_policy',
+        default='skip',
+        choices=[('skip', 'the new run is skipped, reason overlap'),
+                 ('queue_one', 'the new run waits for the running one to '
+                  'end; runs beyond one waiting are skipped'),
+                 ('allow', 'the new run starts anyway'),
+                 ('cancel_previous', 'the running run is cancelled and the '
+                  'new one starts when it has ended')],
+        help='What happens, for rules that set no ``overlap``, to a run '
+             'due to start while a run of the same rule is still running. '
+             'Enforced by the database across every executor.'),
+    cfg.IntOpt(
+        'concurrency_limit',
+        default=10, min=1, max=100000,
+        help='How many runs sharing a concurrency key (a rule\'s '
+             '``concurrency.key``) may run at once, for keys without a '
+             'limit of their own (``migrator-scheduler-manage concurrency '
+             'set``). Runs over the limit wait, state ``waiting``, and '
+             'start in nominal-time order as runs end.'),
     cfg.IntOpt(
         'max_attempts',
         default=3, min=1, max=100,

@@ -26,6 +26,7 @@ from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import sqlalchemy as sa
 
+from migrator_scheduler.db import admission
 from migrator_scheduler.db import ledger
 from migrator_scheduler.db import models
 from migrator_scheduler.db import schedulers as schedulers_db
@@ -666,11 +667,14 @@ def reap_lost_runs(buckets: collections.abc.Collection[int] | None,
 @_retry_on_deadlock
 def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
                now: datetime.datetime,
-               dispatched_at: datetime.datetime | None = None
+               dispatched_at: datetime.datetime | None = None,
+               defaults: admission.Defaults = admission.Defaults()
                ) -> tuple[str, list[dict]]:
     """Atomically move pending runs to running for this executor.
 
-    Runs already claimed (a duplicate message) are left out of the result.
+    Runs already claimed (a duplicate message) are left out of the result,
+    as are those the rules' overlap policies and concurrency limits keep
+    waiting or skip (see :mod:`migrator_scheduler.db.admission`).
     ``dispatched_at``, when the message that started them was cast, is
     recorded with the claim (no later than ``now``: the scheduler's clock
     may be ahead of this host's).
@@ -684,9 +688,25 @@ def claim_runs(run_ids: collections.abc.Sequence[str], host: str,
     if dispatched_at is not None:
         values['dispatched_at'] = min(dispatched_at, now)
     with _writer() as session:
-        session.execute(runs.update().where(
-            runs.c.id.in_(list(run_ids)), runs.c.state == 'pending').values(
-                **values))
+        candidates = session.execute(sa.select(
+            runs.c.id, runs.c.rule_id, rules.c.name.label('rule_name'),
+            rules.c.project_id, rules.c.job_args, rules.c.overlap_policy,
+            rules.c.concurrency_key).join(
+                rules, rules.c.id == runs.c.rule_id).where(
+                    runs.c.id.in_(list(run_ids)),
+                    runs.c.state == 'pending').order_by(
+                        runs.c.scheduled_for, runs.c.id)).all()
+        if not candidates:
+            return token, []
+        decisions = admission.decide(session, candidates, defaults)
+        admission.apply(session, decisions, now)
+        by_key = collections.defaultdict(list)
+        for run_id, key in decisions.admitted.items():
+            by_key[key].append(run_id)
+        for key, ids in by_key.items():
+            session.execute(runs.update().where(
+                runs.c.id.in_(ids), runs.c.state == 'pending').values(
+                    concurrency_key=key, **values))
         rows = session.execute(sa.select(
             runs.c.id, runs.c.rule_id, runs.c.scheduled_for,
             runs.c.attempt, runs.c.started_at,
@@ -713,6 +733,19 @@ def claim_is_valid(run_id: str, claim_token: str) -> bool:
         return session.execute(sa.select(table.c.id).where(
             table.c.id == run_id, table.c.claim_token == claim_token,
             table.c.state == 'running')).first() is not None
+
+
+def cancel_requested(run_ids: collections.abc.Collection[str]
+                     ) -> list[str]:
+    """The runs among ``run_ids`` someone asked to cancel."""
+    table = models.runs
+    found = []
+    with _reader() as session:
+        for chunk in _chunks(sorted(run_ids)):
+            found.extend(session.execute(sa.select(table.c.id).where(
+                table.c.id.in_(chunk), table.c.state == 'running',
+                table.c.cancel_requested_at.is_not(None))).scalars())
+    return found
 
 
 @_retry_on_deadlock
@@ -747,8 +780,55 @@ def finish_run(run_id: str, claim_token: str, state: str,
                 error=error)).rowcount)
 
 
+def set_concurrency_limit(key: str, max_running: int | None) -> None:
+    """Set the limit of a concurrency key (None: the default)."""
+    with _writer() as session:
+        admission.set_limit(session, key, max_running, _utcnow())
+
+
+def list_concurrency_limits() -> list[dict]:
+    """Return every known concurrency key with its limit and use."""
+    with _reader() as session:
+        return admission.list_limits(session)
+
+
+def promote_waiting(buckets: collections.abc.Collection[int] | None,
+                    now: datetime.datetime, limit: int,
+                    defaults: admission.Defaults = admission.Defaults(),
+                    due_by: datetime.datetime | None = None
+                    ) -> list[dict]:
+    """Make pending the waiting runs of ``buckets`` (every bucket: None)
+    that could start now (with ``due_by``, only runs scheduled by then);
+    return them, to be cast.
+
+    Runs waiting for the end of a run of their rule, or for a slot of
+    their concurrency key, are made pending by the executor that ends
+    that run; this catches what a race or a lost executor left waiting.
+    """
+    runs = models.runs
+    stmt = sa.select(runs.c.rule_id, runs.c.concurrency_key).where(
+        runs.c.state == 'waiting').order_by(runs.c.scheduled_for).limit(
+            limit)
+    if due_by is not None:
+        stmt = stmt.where(runs.c.scheduled_for <= due_by)
+    if buckets is not None:
+        if not buckets:
+            return []
+        stmt = stmt.where(runs.c.bucket.in_(sorted(buckets)))
+    with _writer() as session:
+        rows = session.execute(stmt).all()
+        if not rows:
+            return []
+        return admission.promote(
+            session, {row.rule_id for row in rows},
+            {row.concurrency_key for row in rows if row.concurrency_key},
+            now, defaults)
+
+
 @_retry_on_deadlock
-def finish_runs(outcomes: collections.abc.Sequence[dict]) -> list[str]:
+def finish_runs(outcomes: collections.abc.Sequence[dict],
+                defaults: admission.Defaults | None = None,
+                promoted: list[dict] | None = None) -> list[str]:
     """Record the outcomes of several runs in one transaction.
 
     Each outcome is a dict with ``id``, ``claim_token``, ``state``,
@@ -758,6 +838,11 @@ def finish_runs(outcomes: collections.abc.Sequence[dict]) -> list[str]:
     for another attempt from then on. Outcomes alike
     (same state, result and error: typically every success) share one
     statement and the latest of their finish times.
+
+    With ``defaults``, runs waiting for the end of these (a run of the
+    same rule, or a slot of the same concurrency key) are made pending in
+    the same transaction and appended to ``promoted``, for the caller to
+    start (see :mod:`migrator_scheduler.db.admission`).
 
     :returns: the ids of the runs whose outcome was recorded.
     """
@@ -787,7 +872,31 @@ def finish_runs(outcomes: collections.abc.Sequence[dict]) -> list[str]:
                     recorded.extend(i['id'] for i in chunk)
                 else:
                     recorded.extend(_claims_in_state(session, claims, state))
+        found = []
+        if defaults is not None and recorded:
+            found = _promote_after(session, recorded, defaults)
+    if promoted is not None:
+        promoted.extend(found)
     return recorded
+
+
+def _promote_after(session, ended: list[str],
+                   defaults: admission.Defaults) -> list[dict]:
+    """Promote the runs waiting for the runs ``ended``."""
+    runs = models.runs
+    # Almost always nothing waits: one read of the state index says so.
+    if session.execute(sa.select(runs.c.id).where(
+            runs.c.state == 'waiting').limit(1)).first() is None:
+        return []
+    rule_ids, keys = set(), set()
+    for chunk in _chunks(ended):
+        for row in session.execute(sa.select(
+                runs.c.rule_id, runs.c.concurrency_key).where(
+                    runs.c.id.in_(chunk))):
+            rule_ids.add(row.rule_id)
+            if row.concurrency_key:
+                keys.add(row.concurrency_key)
+    return admission.promote(session, rule_ids, keys, _utcnow(), defaults)
 
 
 def _retry_run(session, outcome: dict) -> bool:

@@ -18,10 +18,10 @@ metadata = sa.MetaData(naming_convention={
 # The migration that creates exactly these tables. Processes compare it
 # with the database's without loading alembic; a unit test keeps it equal
 # to the newest migration.
-SCHEMA_REVISION = '0005'
+SCHEMA_REVISION = '0006'
 
-RUN_STATES = ('pending', 'running', 'succeeded', 'failed', 'timed_out',
-              'lost', 'cancelled', 'skipped')
+RUN_STATES = ('pending', 'waiting', 'running', 'succeeded', 'failed',
+              'timed_out', 'lost', 'cancelled', 'skipped')
 FINAL_RUN_STATES = ('succeeded', 'failed', 'timed_out', 'lost',
                     'cancelled', 'skipped')
 
@@ -56,6 +56,10 @@ rules = sa.Table(
     # and default_jitter.
     sa.Column('spread_window', sa.Integer, nullable=True),
     sa.Column('spread_jitter', sa.Integer, nullable=True),
+    # skip | queue_one | allow | cancel_previous; NULL: [executor] option.
+    sa.Column('overlap_policy', sa.String(16), nullable=True),
+    # Template of the key whose concurrency limit the runs count against.
+    sa.Column('concurrency_key', sa.String(255), nullable=True),
     sa.Column('bucket', sa.Integer, nullable=False),
     # NULL once the rule is paused or has no further fire time.
     sa.Column('next_fire_at', UTCDateTime, nullable=True),
@@ -92,6 +96,10 @@ runs = sa.Table(
     # Not cast before this time (the rule's spreading); NULL: at
     # scheduled_for. The run's due time wherever lateness is measured.
     sa.Column('start_after', UTCDateTime, nullable=True),
+    # The rule's concurrency key, rendered, once the run was admitted.
+    sa.Column('concurrency_key', sa.String(255), nullable=True),
+    # Set to ask the executor running the run to cancel it.
+    sa.Column('cancel_requested_at', UTCDateTime, nullable=True),
     sa.Column('started_at', UTCDateTime, nullable=True),
     sa.Column('heartbeat_at', UTCDateTime, nullable=True),
     sa.Column('finished_at', UTCDateTime, nullable=True),
@@ -106,6 +114,19 @@ runs = sa.Table(
     # The purge: final runs finished before a cutoff, oldest first. Runs
     # not yet final have none, so they are not even in this index.
     sa.Index(None, 'finished_at'),
+    # Admission: the running (or waiting) runs of a rule, of a key.
+    sa.Index(None, 'rule_id', 'state'),
+    sa.Index(None, 'concurrency_key', 'state'),
+)
+
+# Concurrency limits by key; a key without a row of its own has
+# [executor] concurrency_limit. Rows are also what admission locks.
+concurrency_limits = sa.Table(
+    'concurrency_limits', metadata,
+    sa.Column('key', sa.String(255), primary_key=True),
+    # NULL: the [executor] default.
+    sa.Column('max_running', sa.Integer, nullable=True),
+    sa.Column('updated_at', UTCDateTime, nullable=True),
 )
 
 

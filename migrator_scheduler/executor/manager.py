@@ -58,12 +58,14 @@ class ExecutorManager:
         self._pool = futurist.ThreadPoolExecutor(max_workers=workers)
         self._running: dict[str, str] = {}
         self._runs: dict[str, dict] = {}
+        self._contexts: dict[str, context_mod.JobContext] = {}
         self._running_lock = threading.Lock()
         self._retry_for = db_retry_for
         # Set when stopping: calls waiting for the database give up.
         self._stopping = threading.Event()
         self._recorder = outcomes_mod.OutcomeRecorder(
-            self._recorded, retry_for=db_retry_for)
+            self._recorded, finish=self._finish_runs,
+            retry_for=db_retry_for)
         self._recorder.start()
         # Runs whose job overran its deadline and grace: their attempt is
         # recorded as timed out while their worker is busy until the job
@@ -112,7 +114,8 @@ class ExecutorManager:
         # runs to the sweep, seconds or a redispatch delay later.
         return db_errors.retry_while_unreachable(
             lambda: db_api.claim_runs(run_ids, self._host, _utcnow(),
-                                      dispatched_at=cast_at),
+                                      dispatched_at=cast_at,
+                                      defaults=self._defaults.admission),
             self._retry_for, f'claiming {len(run_ids)} runs',
             stop=self._stopping)
 
@@ -125,6 +128,35 @@ class ExecutorManager:
         run_ids = self.running_run_ids()
         if run_ids:
             db_api.heartbeat_runs(run_ids, _utcnow())
+            for run_id in db_api.cancel_requested(run_ids):
+                with self._running_lock:
+                    context = self._contexts.get(run_id)
+                if context is not None and not context.cancelled.is_set():
+                    context.log.warning('Cancelling the run: a newer run of '
+                                        'its rule replaces it')
+                    context.cancel(context_mod.CANCELLED)
+
+    def _finish_runs(self, outcomes: list[dict]) -> list[str]:
+        """Record outcomes; start at once the runs that waited for
+        them (the sweep would cast them otherwise)."""
+        promoted: list[dict] = []
+        recorded = db_api.finish_runs(outcomes, self._defaults.admission,
+                                      promoted)
+        if promoted and not self._stopping.is_set():
+            LOG.debug('Starting %d runs that waited for a run of their '
+                      'rule or key to end', len(promoted))
+            threading.Thread(
+                target=self._start_promoted,
+                args=([run['id'] for run in promoted],),
+                name='promoted-runs', daemon=True).start()
+        return recorded
+
+    def _start_promoted(self, run_ids: list[str]) -> None:
+        try:
+            self.execute_runs(run_ids)
+        except Exception:
+            LOG.exception('Could not start %d runs that had waited; the '
+                          'sweep casts them', len(run_ids))
 
     def stop_retrying(self) -> None:
         """Make calls waiting for the database give up now: the service
@@ -159,6 +191,8 @@ class ExecutorManager:
 
     def _execute(self, run: dict, token: str) -> None:
         context = self._context(run, token)
+        with self._running_lock:
+            self._contexts[run['id']] = context
         self._deadlines.watch(context)
         started = time.monotonic()
         try:
@@ -183,6 +217,8 @@ class ExecutorManager:
              seconds: float, result: str | None = None) -> None:
         """Log how the attempt ended and hand its outcome over."""
         self._deadlines.forget(run['id'])
+        with self._running_lock:
+            self._contexts.pop(run['id'], None)
         if self._abandoned_event(run['id']):
             context.log.warning('Job returned %.0fs after it was given up',
                                 seconds)

@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import random
 
+from migrator_scheduler.db import admission as db_admission
 from migrator_scheduler import exception
 from migrator_scheduler.jobs import context as context_mod
 from migrator_scheduler.jobs import errors
@@ -25,11 +26,16 @@ class Defaults:
     max_attempts: int = 3
     retry_delay: int = 30
     retry_max_delay: int = 600
+    admission: db_admission.Defaults = db_admission.Defaults()
 
     @classmethod
     def from_conf(cls, executor_conf) -> Defaults:
-        return cls(**{field.name: getattr(executor_conf, field.name)
-                      for field in dataclasses.fields(cls)})
+        values = {field.name: getattr(executor_conf, field.name)
+                  for field in dataclasses.fields(cls)
+                  if field.name != 'admission'}
+        return cls(admission=db_admission.Defaults(
+            overlap_policy=executor_conf.overlap_policy,
+            concurrency_limit=executor_conf.concurrency_limit), **values)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -56,6 +56,14 @@ def _pieces(text: str) -> collections.abc.Iterator[tuple[bool, str]]:
         yield False, text[pos:]
 
 
+def placeholders(text: str) -> list[str]:
+    """The names of the placeholders of ``text``.
+
+    :raises TemplateError: on an unmatched brace.
+    """
+    return [value for is_name, value in _pieces(text) if is_name]
+
+
 def check(text: str, var_names: collections.abc.Collection[str]) -> None:
     """Raise :class:`TemplateError` unless every placeholder of ``text``
     is known (a context name or ``args.<one of var_names>``)."""

@@ -41,7 +41,8 @@ def create(name: str, job_type: str, job_args: str | None,
            max_attempts: int | None = None, retry_delay: int | None = None,
            retry_max_delay: int | None = None,
            spread_window: int | None = None,
-           jitter: int | None = None) -> None:
+           jitter: int | None = None, overlap: str | None = None,
+           concurrency_key: str | None = None) -> None:
     """Create one rule and print its id."""
     retry = {'max_attempts': max_attempts, 'delay': retry_delay,
              'max_delay': retry_max_delay}
@@ -59,6 +60,9 @@ def create(name: str, job_type: str, job_args: str | None,
         'misfire_grace_time': misfire_grace_time, 'paused': paused,
         'spread': spread if any(v is not None for v in spread.values())
         else None,
+        'overlap': overlap,
+        'concurrency': (None if concurrency_key is None
+                        else {'key': concurrency_key}),
     }
     now = rule_support.now()
     # Options not given are None, which a document reads as "default".
@@ -178,6 +182,13 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
                    help='Start each run up to this much later, a delay '
                    'that differs per fire time. Default: [scheduler] '
                    'default_jitter.'),
+        common.arg('--overlap', metavar='POLICY',
+                   help='When a run is due while the previous one still '
+                   'runs: skip, queue_one, allow or cancel_previous. '
+                   'Default: [executor] overlap_policy.'),
+        common.arg('--concurrency-key', metavar='TEMPLATE',
+                   help='Key whose concurrency limit the runs count '
+                   'against, e.g. "cloud-{args.cloud}".'),
         common.arg('--paused', action='store_true',
                    help='Create the rule paused.'),
     ])

@@ -15,6 +15,11 @@ A rule document (one item of a rule file, or a CLI/API request)::
     misfire_grace_time: 60           # default: [scheduler] option
     spread: {window: 1800,           # default: [scheduler] option
              jitter: 30}             # default_spread_window, default_jitter
+    overlap: skip                    # skip | queue_one | allow |
+                                     # cancel_previous; default:
+                                     # [executor] overlap_policy
+    concurrency: {key: 'cloud-{args.cloud}'}   # runs sharing a key are
+                                     # limited together
     paused: false
 
 Unknown keys are errors, so a misspelt key is reported rather than
@@ -29,6 +34,7 @@ import uuid
 
 from migrator_scheduler.common import buckets
 from migrator_scheduler import exception
+from migrator_scheduler.rules import concurrency
 from migrator_scheduler.rules import fields
 from migrator_scheduler.rules import limits
 from migrator_scheduler import triggers
@@ -43,7 +49,9 @@ MAX_DESCRIPTION = 4096
 MAX_GRACE_TIME = 366 * 86400
 
 _KEYS = ('name', 'project_id', 'id', 'description', 'job', 'trigger',
-         'misfire_policy', 'misfire_grace_time', 'spread', 'paused')
+         'misfire_policy', 'misfire_grace_time', 'spread', 'overlap',
+         'concurrency', 'paused')
+_CONCURRENCY_KEYS = ('key',)
 _JOB_KEYS = ('type', 'args', 'timeout', 'retry')
 _RETRY_KEYS = {'max_attempts': ('max_attempts', 1, 100),
                'delay': ('retry_delay', 0, 86400),
@@ -58,7 +66,7 @@ DEFINITION_COLUMNS = (
     'trigger_kind', 'trigger_expr', 'timezone', 'start_at', 'end_at',
     'paused', 'misfire_policy', 'misfire_grace_time', 'job_timeout',
     'max_attempts', 'retry_delay', 'retry_max_delay', 'spread_window',
-    'spread_jitter')
+    'spread_jitter', 'overlap_policy', 'concurrency_key')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +145,10 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime,
             0, MAX_GRACE_TIME),
         'paused': errors.check(
             fields.boolean, _get(data, 'paused', False), 'paused'),
+        'overlap_policy': errors.check(
+            _optional, data, 'overlap', fields.choice,
+            concurrency.OVERLAP_POLICIES),
+        'concurrency_key': _concurrency_key(data, errors),
     }
     values.update(_spread(data, errors))
     job = _job(data, defaults, errors)
@@ -149,6 +161,10 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime,
     values.update(job)
     values.update(trigger[0])
     values['id'] = values['id'] or str(uuid.uuid4())
+    if values['concurrency_key'] is not None:
+        errors.check(concurrency.render, values['concurrency_key'], values)
+        if errors:
+            return None, errors
     values['bucket'] = buckets.bucket_for(values['id'],
                                           defaults.num_buckets)
     values['next_fire_at'] = None if values['paused'] else next_fire
@@ -209,6 +225,18 @@ def _retry(job: dict, errors: _Errors) -> dict:
             _optional, retry, key, fields.integer, minimum, maximum,
             prefix='job.retry')
     return values
+
+
+def _concurrency_key(data: dict, errors: _Errors) -> str | None:
+    """The template of ``concurrency.key``, checked against the rule
+    once its id is known."""
+    found = errors.check(_optional, data, 'concurrency', fields.mapping)
+    if found is None:
+        return None
+    errors.extend(fields.unknown_keys(found, _CONCURRENCY_KEYS,
+                                      'concurrency'))
+    return errors.check(_required, found, 'key', fields.string,
+                        concurrency.MAX_KEY_LENGTH, prefix='concurrency')
 
 
 def _spread(data: dict, errors: _Errors) -> dict:
@@ -364,6 +392,10 @@ def rule_to_document(rule: dict) -> dict:
         document['misfire_policy'] = rule['misfire_policy']
     if rule.get('misfire_grace_time') is not None:
         document['misfire_grace_time'] = rule['misfire_grace_time']
+    if rule.get('overlap_policy') is not None:
+        document['overlap'] = rule['overlap_policy']
+    if rule.get('concurrency_key') is not None:
+        document['concurrency'] = {'key': rule['concurrency_key']}
     spread = {key: rule[column]
               for key, (column, _) in _SPREAD_KEYS.items()
               if rule.get(column) is not None}

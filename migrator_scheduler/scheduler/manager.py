@@ -41,6 +41,7 @@ from oslo_log import log as logging
 from migrator_scheduler.coordination import timing
 from migrator_scheduler.db import api as db_api
 from migrator_scheduler.db import errors as db_errors
+from migrator_scheduler.executor import policy
 from migrator_scheduler.scheduler import clock as clock_mod
 from migrator_scheduler.scheduler import firing
 from migrator_scheduler.scheduler import report as report_mod
@@ -228,3 +229,11 @@ class SchedulerManager:
             LOG.error('%d runs lost their executor %d times and were '
                       'given up: %s', len(lost), executor_conf.max_attempts,
                       ', '.join(lost[:20]))
+        # Runs waiting for a run of their rule or key that ended without
+        # its executor promoting them (lost, or a race): cast them now.
+        promoted = db_api.promote_waiting(
+            buckets, now, conf.batch_size,
+            policy.Defaults.from_conf(executor_conf).admission)
+        if promoted:
+            LOG.info('%d waiting runs can start', len(promoted))
+            self.dispatcher.submit(promoted)

@@ -28,6 +28,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from migrator_scheduler.db import api as db_api
+from migrator_scheduler.executor import policy
 from migrator_scheduler.scheduler import firing
 
 LOG = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class Rescuer:
         self._fire_overdue(now)
         self._cast_overdue(now)
         self._reap_overdue(now)
+        self._promote_waiting(now)
 
     def _fire_overdue(self, now: datetime.datetime) -> None:
         due_by = now - self.bound
@@ -113,3 +115,18 @@ class Rescuer:
                         'and that no scheduler had reaped (%d retried, %d '
                         'given up)', len(retried) + len(lost), len(retried),
                         len(lost))
+
+    def _promote_waiting(self, now: datetime.datetime) -> None:
+        # Normally the executor ending a run, or the sweep of the bucket's
+        # owner, starts what waited for it; this covers a wrong view. It
+        # cannot tell since when nothing held a run back, so it is not
+        # counted as a rescue.
+        promoted = db_api.promote_waiting(
+            None, now, self.conf.scheduler.batch_size,
+            policy.Defaults.from_conf(self.conf.executor).admission,
+            due_by=now - self.bound)
+        if promoted:
+            LOG.info('%d runs waiting since their fire time more than %.0fs '
+                     'ago can start', len(promoted),
+                     self.bound.total_seconds())
+            self.dispatcher.submit(promoted)

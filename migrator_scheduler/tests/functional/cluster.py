@@ -137,11 +137,17 @@ class Rule(typing.NamedTuple):
 
 def create_rules(count: int, period: int, job_type: str = 'noop',
                  job_args: dict | None = None, name: str = 'rule',
-                 lead: float = 1.0) -> dict[str, Rule]:
+                 lead: float = 1.0, **policies) -> dict[str, Rule]:
     """Create ``count`` interval rules that all fire at the same instants.
 
     The first fire time is the first grid time at least ``lead`` seconds
     from now, so every rule exists before any of them is due.
+
+    The rules allow overlapping runs unless ``policies`` (rules columns,
+    e.g. ``overlap_policy``) say otherwise: these tests check that every
+    fire time is executed exactly once, which runs skipped by overlap
+    after an outage would hide; the overlap policies have tests of their
+    own.
     """
     trigger = triggers.build_trigger('interval', str(period), 'UTC')
     first = trigger.next_fire(
@@ -157,6 +163,7 @@ def create_rules(count: int, period: int, job_type: str = 'noop',
             'trigger_expr': str(period), 'timezone': 'UTC',
             'paused': False, 'misfire_policy': 'fire_once',
             'bucket': bucket, 'next_fire_at': first,
+            'overlap_policy': 'allow', **policies,
         })
         rules[rule_id] = Rule(rule_id, bucket,
                               datetime.timedelta(seconds=period), first)

@@ -42,6 +42,7 @@ def test_minimal_document():
         'end_at': None, 'paused': False, 'misfire_policy': 'fire_once',
         'misfire_grace_time': None, 'job_timeout': None,
         'max_attempts': None, 'retry_delay': None, 'retry_max_delay': None,
+        'overlap_policy': None, 'concurrency_key': None,
         'spread_window': None, 'spread_jitter': None,
         'next_fire_at': NOW.replace(second=10),
     }
@@ -318,3 +319,33 @@ def test_same_definition():
     assert not spec.same_definition(values, other)
     spread = spec.validate_rule(_doc(spread={'window': 60}), DEFAULTS, NOW)
     assert not spec.same_definition(values, spread)
+
+
+def test_overlap_and_concurrency_key():
+    document = _doc(overlap='queue_one',
+                    concurrency={'key': 'cloud-{args.cloud}'})
+    document['job'] = {'type': 'noop', 'args': {'cloud': 'east'}}
+    values = spec.validate_rule(document, DEFAULTS, NOW)
+    assert values['overlap_policy'] == 'queue_one'
+    assert values['concurrency_key'] == 'cloud-{args.cloud}'
+    exported = spec.rule_to_document(values)
+    assert exported['overlap'] == 'queue_one'
+    assert exported['concurrency'] == {'key': 'cloud-{args.cloud}'}
+
+
+@pytest.mark.parametrize('changes, field, message', [
+    ({'overlap': 'never'}, 'overlap', "'never' is not one of: skip, "
+     "queue_one, allow, cancel_previous"),
+    ({'concurrency': {'key': 'cloud-{args.region}'}}, 'concurrency.key',
+     'unknown placeholder {args.region}'),
+    ({'concurrency': {'key': 'cloud-{'}}, 'concurrency.key', 'unmatched'),
+    ({'concurrency': {'key': 'k', 'name': 'x'}}, 'concurrency.name',
+     'unknown key'),
+    ({'concurrency': {}}, 'concurrency.key', 'is required'),
+])
+def test_bad_overlap_or_concurrency_names_its_field(changes, field,
+                                                     message):
+    values, errors = spec.check_rule(_doc(**changes), DEFAULTS, NOW)
+    assert values is None
+    assert [e.field for e in errors] == [field]
+    assert message in errors[0].message
