@@ -271,6 +271,11 @@ def promote(session, rule_ids: collections.abc.Collection[str],
     waiting_keys = {row.concurrency_key for row in rows
                     if row.concurrency_key}
     by_rule = _running(session, runs.c.rule_id, waiting_rules)
+    # A run promoted before and not started yet holds its rule's turn.
+    by_rule.update(session.execute(sa.select(runs.c.rule_id).where(
+        runs.c.rule_id.in_(sorted(waiting_rules)),
+        runs.c.state == 'pending',
+        runs.c.reason.like(f'{OVERLAP}%'))).scalars())
     by_key = _running(session, runs.c.concurrency_key, waiting_keys)
     limits = _limits(session, waiting_keys, defaults.concurrency_limit)
     promoted = []

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from migrator_scheduler.db import admission
 from migrator_scheduler.db import ledger
+from migrator_scheduler.db import manual_runs
 from migrator_scheduler.db import models
 from migrator_scheduler.db import schedulers as schedulers_db
 from migrator_scheduler.db import session as db_session
@@ -778,6 +779,20 @@ def finish_run(run_id: str, claim_token: str, state: str,
             table.c.state == 'running').values(
                 state=state, finished_at=now, result=result,
                 error=error)).rowcount)
+
+
+def run_now(rule: dict, now: datetime.datetime,
+            request_key: str | None = None) -> tuple[dict, bool]:
+    """Create a manual run of ``rule``; see
+    :func:`migrator_scheduler.db.manual_runs.run_now`."""
+    return manual_runs.run_now(rule, now, request_key)
+
+
+def backfill(rule: dict, times: collections.abc.Sequence[datetime.datetime],
+             now: datetime.datetime) -> list[datetime.datetime]:
+    """Create the missing runs of ``rule`` at ``times``; see
+    :func:`migrator_scheduler.db.manual_runs.backfill`."""
+    return manual_runs.backfill(rule, times, now)
 
 
 def set_concurrency_limit(key: str, max_running: int | None) -> None:

@@ -18,7 +18,7 @@ metadata = sa.MetaData(naming_convention={
 # The migration that creates exactly these tables. Processes compare it
 # with the database's without loading alembic; a unit test keeps it equal
 # to the newest migration.
-SCHEMA_REVISION = '0006'
+SCHEMA_REVISION = '0007'
 
 RUN_STATES = ('pending', 'waiting', 'running', 'succeeded', 'failed',
               'timed_out', 'lost', 'cancelled', 'skipped')
@@ -100,12 +100,15 @@ runs = sa.Table(
     sa.Column('concurrency_key', sa.String(255), nullable=True),
     # Set to ask the executor running the run to cancel it.
     sa.Column('cancel_requested_at', UTCDateTime, nullable=True),
+    # A manual run's deduplication key, given by whoever asked for it.
+    sa.Column('request_key', sa.String(64), nullable=True),
     sa.Column('started_at', UTCDateTime, nullable=True),
     sa.Column('heartbeat_at', UTCDateTime, nullable=True),
     sa.Column('finished_at', UTCDateTime, nullable=True),
     sa.Column('result', sa.Text, nullable=True),
     sa.Column('error', sa.Text, nullable=True),
     sa.UniqueConstraint('rule_id', 'scheduled_for'),
+    sa.UniqueConstraint('rule_id', 'request_key'),
     # The owner's sweep: pending/running runs of its buckets.
     sa.Index(None, 'bucket', 'state'),
     sa.Index(None, 'state', 'heartbeat_at'),

@@ -10,6 +10,7 @@ from migrator_scheduler.manage import fire_times
 from migrator_scheduler.manage import output
 from migrator_scheduler.manage import rule_files
 from migrator_scheduler.manage import rule_preview
+from migrator_scheduler.manage import rule_runs
 from migrator_scheduler.manage import rule_support
 from migrator_scheduler.rules import limits
 from migrator_scheduler.rules import spec
@@ -207,4 +208,5 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
                        'Resume a paused rule from now on.',
                        [rule_support.RULE_ID_ARG])
     rule_preview.add_parsers(subparsers)
+    rule_runs.add_parsers(subparsers)
     rule_files.add_parsers(subparsers)

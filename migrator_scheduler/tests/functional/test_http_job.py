@@ -164,3 +164,87 @@ def test_rule_fires_http_job_in_real_processes(pg_cluster, platform):
     assert all(r.headers['Idempotency-Key'] == run['id']
                for r in platform.requests)
     assert len(platform.sent('GET', '/v1/tasks/1')) == 2
+
+
+def _http_rule(cluster, platform, **policies) -> str:
+    """One http rule syncing web01, due in a second."""
+    cluster.overrides = {'http_job': {'allowed_destinations': '127.0.0.1'}}
+    rules = cluster_mod.create_rules(
+        1, period=600, job_type='http', name='sync-host-web01',
+        job_args={'url': platform.url('/v1/hosts/web01/sync'),
+                  'poll': POLL}, **policies)
+    [rule_id] = rules
+    return rule_id
+
+
+def _due_now(rule_id: str) -> None:
+    cluster_mod.db_api.set_rule_paused(
+        rule_id, False, cluster_mod.utcnow() + datetime.timedelta(seconds=1))
+
+
+def _final_run(timeout: float) -> dict:
+    def finished():
+        return [r for r in cluster_mod.all_runs()
+                if r['state'] in cluster_mod.FINAL_STATES]
+
+    [run] = ms_fixtures.wait_for(finished, timeout, 'the http run to end',
+                                 interval=0.2)
+    return run
+
+
+def test_a_failed_http_attempt_is_retried_with_the_same_key(pg_cluster,
+                                                            platform):
+    """The platform fails the first call: the retry, a delay later,
+    carries the same Idempotency-Key, so the platform can deduplicate."""
+    platform.route('POST', '/v1/hosts/web01/sync',
+                   Answer(503, {'error': 'maintenance'},
+                          {'Retry-After': '1'}),
+                   Answer(202, {}, {'Location': '/v1/tasks/1'}))
+    platform.route('GET', '/v1/tasks/1', Answer(200, {'status': 'done'}))
+    rule_id = _http_rule(pg_cluster, platform, max_attempts=3,
+                         retry_delay=1, retry_max_delay=2)
+    pg_cluster.tuned = False
+    names = pg_cluster.start(schedulers=1, executors=1)
+    _due_now(rule_id)
+    run = _final_run(40)
+    pg_cluster.stop(names)
+    assert (run['state'], run['attempt']) == ('succeeded', 2), run
+    [first] = cluster_mod.db_api.list_attempts(run['id'])
+    assert first['state'] == 'failed' and '503' in first['error'], first
+    posts = platform.sent('POST', '/v1/hosts/web01/sync')
+    assert [r.headers['Idempotency-Key'] for r in posts] == [run['id']] * 2
+    # Retry-After: 1 was honoured.
+    assert (run['started_at'] - first['finished_at']).total_seconds() >= 1
+
+
+def test_an_executor_killed_mid_job_hands_the_run_over(pg_cluster,
+                                                       platform):
+    """kill -9 of the executor polling an accepted sync: the run is
+    reaped and its second attempt, on the other executor, calls the
+    platform with the same Idempotency-Key and completes."""
+    platform.route('POST', '/v1/hosts/web01/sync',
+                   Answer(202, {}, {'Location': '/v1/tasks/1'}))
+
+    def status(request):
+        second = len(platform.sent('POST', '/v1/hosts/web01/sync')) > 1
+        return Answer(200, {'status': 'done' if second else 'running'})
+
+    platform.route('GET', '/v1/tasks/1', status)
+    rule_id = _http_rule(pg_cluster, platform)
+    names = pg_cluster.start(schedulers=1, executors=1)
+    _due_now(rule_id)
+    ms_fixtures.wait_for(
+        lambda: platform.sent('GET', '/v1/tasks/1'), 30,
+        'the executor to poll the accepted sync')
+    pg_cluster.process('executor-1').kill()
+    names.remove('executor-1')
+    pg_cluster.start_executor('executor-2')
+    pg_cluster.wait_ready(['executor-2'])
+    run = _final_run(pg_cluster.lost_run_timeout + 40)
+    assert (run['state'], run['attempt'], run['executor_host']) == (
+        'succeeded', 2, 'executor-2'), run
+    [first] = cluster_mod.db_api.list_attempts(run['id'])
+    assert (first['state'], first['executor_host']) == (
+        'lost', 'executor-1'), first
+    posts = platform.sent('POST', '/v1/hosts/web01/sync')
+    assert [r.headers['Idempotency-Key'] for r in posts] == [run['id']] * 2

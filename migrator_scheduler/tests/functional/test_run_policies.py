@@ -78,3 +78,37 @@ def test_a_permanent_failure_is_not_retried(pg_cluster):
     assert (run['state'], run['attempt']) == ('failed', 1), run
     assert "job.args.seconds: 'ten' is not of type 'number'" in run['error']
     assert db_api.list_attempts(run['id']) == []
+
+
+def test_run_now_once_per_key_and_a_backfill_one_at_a_time(pg_cluster):
+    cluster = pg_cluster
+    cluster.tuned = False
+    cluster.start(schedulers=1, executors=2)
+    rule_id = _rule(job_args={'seconds': 1}, trigger_kind='cron',
+                    trigger_expr='0 * * * *', next_fire_at=None)
+    rule = db_api.get_rule(rule_id)
+    now = cluster_mod.utcnow()
+    manual, created = db_api.run_now(rule, now, 'click-1')
+    again, created_again = db_api.run_now(rule, now, 'click-1')
+    assert created and not created_again and again['id'] == manual['id']
+    # Backfilled once the manual run ended: it would skip them otherwise.
+    _final_run(rule_id, 30)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    times = [hour - datetime.timedelta(hours=h) for h in (3, 2, 1)]
+    assert db_api.backfill(rule, times, cluster_mod.utcnow()) == times
+
+    def all_ended():
+        runs = [r for r in cluster_mod.all_runs() if r['rule_id'] == rule_id]
+        return len(runs) == 4 and all(
+            r['state'] in cluster_mod.FINAL_STATES for r in runs)
+
+    ms_fixtures.wait_for(all_ended, 60, 'the manual and backfilled runs')
+    runs = sorted((r for r in cluster_mod.all_runs()
+                   if r['rule_id'] == rule_id),
+                  key=lambda r: r['started_at'])
+    assert [r['state'] for r in runs] == ['succeeded'] * 4, runs
+    backfilled = [r for r in runs if r['reason'] == 'overlap: backfill']
+    assert [r['scheduled_for'] for r in backfilled] == times
+    # One at a time: each started after the one before ended.
+    for before, after in zip(runs, runs[1:]):
+        assert after['started_at'] >= before['finished_at'], runs
