@@ -172,6 +172,13 @@ def create_rules(rules: collections.abc.Sequence[dict],
                 replaced.append(old.id)
             if replaced:
                 _withdraw_runs_ahead(session, replaced, now)
+                # A rule replaced with a max_runs it has reached already
+                # fires no more.
+                session.execute(table.update().where(
+                    table.c.id.in_(replaced),
+                    table.c.max_runs.is_not(None),
+                    table.c.fired_runs >= table.c.max_runs).values(
+                        next_fire_at=None))
             for chunk in _chunks(new_rows):
                 session.execute(table.insert(), chunk)
     except db_exc.DBDuplicateEntry as exc:
@@ -368,7 +375,7 @@ class LostRace(exception.MigratorSchedulerError):
 _DUE_COLUMNS = ('id', 'bucket', 'trigger_kind', 'trigger_expr', 'timezone',
                 'start_at', 'end_at', 'misfire_policy',
                 'misfire_grace_time', 'next_fire_at', 'version',
-                'spread_window', 'spread_jitter')
+                'spread_window', 'spread_jitter', 'max_runs', 'fired_runs')
 
 
 @_retry_on_deadlock
@@ -409,8 +416,9 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
         due = session.execute(stmt).all()
         if not due:
             return 0, []
-        plans = [(row, planner(row)) for row in due]
+        plans = [(row, _capped(row, planner(row))) for row in due]
         _advance_rules(session, plans)
+        _count_fired(session, plans)
         runs = _new_runs(plans, now)
         try:
             with session.begin_nested():
@@ -427,6 +435,37 @@ def fire_due_rules(buckets: collections.abc.Collection[int] | None,
                 'start_after': r['start_after']}
                for r in runs if r['state'] == 'pending']
     return len(due), pending
+
+
+def _pending(plan: FirePlan) -> int:
+    return sum(1 for run in plan.runs if run[1] == 'pending')
+
+
+def _capped(row, plan: FirePlan) -> FirePlan:
+    """``plan``, cut at the rule's ``max_runs``: no run past the last
+    one allowed, and no next fire time once it is reached."""
+    if row.max_runs is None:
+        return plan
+    left = max(0, row.max_runs - row.fired_runs)
+    if _pending(plan) < left:
+        return plan
+    runs, taken = [], 0
+    for run in plan.runs:
+        if taken == left:
+            break
+        runs.append(run)
+        taken += run[1] == 'pending'
+    return FirePlan(None, runs)
+
+
+def _count_fired(session, plans) -> None:
+    """Count the runs created for rules with a ``max_runs``."""
+    rules = models.rules
+    for row, plan in plans:
+        if row.max_runs is not None and _pending(plan):
+            session.execute(rules.update().where(
+                rules.c.id == row.id).values(
+                    fired_runs=rules.c.fired_runs + _pending(plan)))
 
 
 # Rules advanced to the same times (a burst of one schedule) share one

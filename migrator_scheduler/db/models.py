@@ -18,7 +18,7 @@ metadata = sa.MetaData(naming_convention={
 # The migration that creates exactly these tables. Processes compare it
 # with the database's without loading alembic; a unit test keeps it equal
 # to the newest migration.
-SCHEMA_REVISION = '0007'
+SCHEMA_REVISION = '0008'
 
 RUN_STATES = ('pending', 'waiting', 'running', 'succeeded', 'failed',
               'timed_out', 'lost', 'cancelled', 'skipped')
@@ -60,6 +60,11 @@ rules = sa.Table(
     sa.Column('overlap_policy', sa.String(16), nullable=True),
     # Template of the key whose concurrency limit the runs count against.
     sa.Column('concurrency_key', sa.String(255), nullable=True),
+    # At most this many runs in all (NULL: no limit); fired_runs counts
+    # the runs created so far for rules with a limit.
+    sa.Column('max_runs', sa.Integer, nullable=True),
+    sa.Column('fired_runs', sa.Integer, nullable=False,
+              server_default='0'),
     sa.Column('bucket', sa.Integer, nullable=False),
     # NULL once the rule is paused or has no further fire time.
     sa.Column('next_fire_at', UTCDateTime, nullable=True),

@@ -43,7 +43,8 @@ def create(name: str, job_type: str, job_args: str | None,
            retry_max_delay: int | None = None,
            spread_window: int | None = None,
            jitter: int | None = None, overlap: str | None = None,
-           concurrency_key: str | None = None) -> None:
+           concurrency_key: str | None = None,
+           max_runs: int | None = None) -> None:
     """Create one rule and print its id."""
     retry = {'max_attempts': max_attempts, 'delay': retry_delay,
              'max_delay': retry_max_delay}
@@ -64,6 +65,7 @@ def create(name: str, job_type: str, job_args: str | None,
         'overlap': overlap,
         'concurrency': (None if concurrency_key is None
                         else {'key': concurrency_key}),
+        'max_runs': max_runs,
     }
     now = rule_support.now()
     # Options not given are None, which a document reads as "default".
@@ -190,6 +192,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         common.arg('--concurrency-key', metavar='TEMPLATE',
                    help='Key whose concurrency limit the runs count '
                    'against, e.g. "cloud-{args.cloud}".'),
+        common.arg('--max-runs', type=int, metavar='COUNT',
+                   help='Runs in all, after which the rule fires no '
+                   'more.'),
         common.arg('--paused', action='store_true',
                    help='Create the rule paused.'),
     ])

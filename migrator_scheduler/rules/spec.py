@@ -20,6 +20,7 @@ A rule document (one item of a rule file, or a CLI/API request)::
                                      # [executor] overlap_policy
     concurrency: {key: 'cloud-{args.cloud}'}   # runs sharing a key are
                                      # limited together
+    max_runs: 30                     # then the rule fires no more
     paused: false
 
 Unknown keys are errors, so a misspelt key is reported rather than
@@ -50,7 +51,8 @@ MAX_GRACE_TIME = 366 * 86400
 
 _KEYS = ('name', 'project_id', 'id', 'description', 'job', 'trigger',
          'misfire_policy', 'misfire_grace_time', 'spread', 'overlap',
-         'concurrency', 'paused')
+         'concurrency', 'max_runs', 'paused')
+MAX_RUNS = 10 ** 9
 _CONCURRENCY_KEYS = ('key',)
 _JOB_KEYS = ('type', 'args', 'timeout', 'retry')
 _RETRY_KEYS = {'max_attempts': ('max_attempts', 1, 100),
@@ -66,7 +68,7 @@ DEFINITION_COLUMNS = (
     'trigger_kind', 'trigger_expr', 'timezone', 'start_at', 'end_at',
     'paused', 'misfire_policy', 'misfire_grace_time', 'job_timeout',
     'max_attempts', 'retry_delay', 'retry_max_delay', 'spread_window',
-    'spread_jitter', 'overlap_policy', 'concurrency_key')
+    'spread_jitter', 'overlap_policy', 'concurrency_key', 'max_runs')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +151,8 @@ def check_rule(data, defaults: RuleDefaults, now: datetime.datetime,
             _optional, data, 'overlap', fields.choice,
             concurrency.OVERLAP_POLICIES),
         'concurrency_key': _concurrency_key(data, errors),
+        'max_runs': errors.check(
+            _optional, data, 'max_runs', fields.integer, 1, MAX_RUNS),
     }
     values.update(_spread(data, errors))
     job = _job(data, defaults, errors)
@@ -396,6 +400,8 @@ def rule_to_document(rule: dict) -> dict:
         document['overlap'] = rule['overlap_policy']
     if rule.get('concurrency_key') is not None:
         document['concurrency'] = {'key': rule['concurrency_key']}
+    if rule.get('max_runs') is not None:
+        document['max_runs'] = rule['max_runs']
     spread = {key: rule[column]
               for key, (column, _) in _SPREAD_KEYS.items()
               if rule.get(column) is not None}

@@ -42,7 +42,7 @@ def test_minimal_document():
         'end_at': None, 'paused': False, 'misfire_policy': 'fire_once',
         'misfire_grace_time': None, 'job_timeout': None,
         'max_attempts': None, 'retry_delay': None, 'retry_max_delay': None,
-        'overlap_policy': None, 'concurrency_key': None,
+        'overlap_policy': None, 'concurrency_key': None, 'max_runs': None,
         'spread_window': None, 'spread_jitter': None,
         'next_fire_at': NOW.replace(second=10),
     }
