@@ -120,8 +120,10 @@ def _ensure_keys(session, keys) -> None:
     _known_keys.update(missing)
 
 
-def _lock_keys(session, keys, default_limit: int) -> dict[str, int]:
-    """Lock the rows of ``keys``; return their limits."""
+def _lock_keys(session, keys, default_limit: int
+               ) -> tuple[dict[str, int], set[str]]:
+    """Lock the rows of ``keys``; return their limits, and the keys
+    that have no row."""
     table = models.concurrency_limits
     rows = session.execute(sa.select(table.c.key, table.c.max_running).where(
         table.c.key.in_(sorted(keys))).order_by(
@@ -129,7 +131,7 @@ def _lock_keys(session, keys, default_limit: int) -> dict[str, int]:
     limits = dict.fromkeys(keys, default_limit)
     limits.update({row.key: row.max_running for row in rows
                    if row.max_running is not None})
-    return limits
+    return limits, set(keys) - {row.key for row in rows}
 
 
 def _running(session, column, values) -> collections.Counter:
@@ -192,7 +194,15 @@ def decide(session, candidates: collections.abc.Sequence,
     limits = {}
     if wanted_keys:
         _ensure_keys(session, wanted_keys)
-        limits = _lock_keys(session, wanted_keys, defaults.concurrency_limit)
+        limits, missing = _lock_keys(session, wanted_keys,
+                                     defaults.concurrency_limit)
+        if missing:
+            # Known to this process, yet gone (another database, a
+            # restore): insert them, then lock them too.
+            _known_keys.difference_update(missing)
+            _ensure_keys(session, missing)
+            limits, _ = _lock_keys(session, wanted_keys,
+                                   defaults.concurrency_limit)
     by_key = _running_locked(session, wanted_keys)
     for row in candidates:
         run_policy, key = policy[row.id], keys[row.id]

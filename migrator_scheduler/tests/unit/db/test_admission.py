@@ -145,3 +145,12 @@ def test_the_sweep_promotes_what_nothing_holds_back():
     assert [r['id'] for r in db_api.runs_to_dispatch(
         None, undispatched_before=_at(0), dispatched_before=_at(0),
         limit=10, retry_before=_at(31))] == [second]
+
+
+def test_a_key_this_process_knew_gets_its_row_back(monkeypatch):
+    monkeypatch.setattr(admission, '_known_keys', {'k'})
+    ids = []
+    for name in 'abc':
+        ids += _runs(name, 1, concurrency_key='k')
+    assert _claim(ids) == ids[:2]
+    assert [i['key'] for i in db_api.list_concurrency_limits()] == ['k']
