@@ -167,13 +167,14 @@ class PurgeClaim(typing.NamedTuple):
 def claim_purge(interval: float) -> PurgeClaim:
     """Claim the deployment's purge pass for this interval.
 
-    The time of the last pass is one row of ``deployment``, replaced with
-    a compare-and-swap on its old value (``UPDATE ... WHERE value =
-    old``, checked by rowcount; the first pass inserts it, the primary
-    key refusing a second insert). So at most one caller per
-    ``interval`` seconds of the database server's clock wins, whatever
-    the number of schedulers and their views of the group; a winner that
-    dies mid-pass leaves the rest to the next interval's.
+    The time of the last pass is one row of ``deployment``, read with a
+    row lock and replaced with a compare-and-swap on its old value
+    (``UPDATE ... WHERE value = old``, checked by rowcount; the first
+    pass inserts it, the primary key refusing a second insert). So at
+    most one caller per ``interval`` seconds of the database server's
+    clock wins, whatever the number of schedulers and their views of the
+    group; a winner that dies mid-pass leaves the rest to the next
+    interval's.
     """
     try:
         return _claim_purge(interval)
@@ -190,7 +191,11 @@ def _claim_purge(interval: float) -> PurgeClaim:
     with db_session.writer() as session:
         now = schedulers_db._server_time(session)
         new = now.isoformat()
-        old = session.execute(sa.select(table.c.value).where(key)).scalar()
+        # A locking read: concurrent claims of one interval wait for the
+        # winner's commit and then read its value, whatever the
+        # isolation level's snapshot would have shown them.
+        old = session.execute(sa.select(table.c.value).where(
+            key).with_for_update()).scalar()
         if old is None:
             session.execute(table.insert().values(name=LAST_PURGE_KEY,
                                                   value=new))
@@ -217,7 +222,9 @@ def _due(value: str, interval: float,
         return now
     if last.tzinfo is None:
         last = last.replace(tzinfo=datetime.timezone.utc)
-    due = last + datetime.timedelta(seconds=interval)
-    if due - now > datetime.timedelta(seconds=interval):
+    # Only a pass recorded more than an interval ahead is a clock set
+    # back: a competitor's pass recorded a moment after our own reading
+    # of the clock is the current one.
+    if last - now > datetime.timedelta(seconds=interval):
         return now
-    return due
+    return last + datetime.timedelta(seconds=interval)

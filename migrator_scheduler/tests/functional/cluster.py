@@ -135,6 +135,12 @@ class Rule(typing.NamedTuple):
     first_fire: datetime.datetime
 
 
+# Columns of a rule that fires only when a test sets its next fire time
+# (a one-shot trigger far ahead): a grid time of its own cannot come
+# during the test.
+ONCE = {'trigger_kind': 'oneshot', 'trigger_expr': '2099-01-01T00:00:00Z'}
+
+
 def create_rules(count: int, period: int, job_type: str = 'noop',
                  job_args: dict | None = None, name: str = 'rule',
                  lead: float = 1.0, **policies) -> dict[str, Rule]:

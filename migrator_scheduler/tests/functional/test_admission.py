@@ -62,8 +62,8 @@ def test_runs_due_at_once_never_exceed_their_key_limit(request,
     rules = cluster_mod.create_rules(
         50, 3600, job_type='sleep',
         job_args={'seconds': 0.4, 'record': cluster.record_file},
-        concurrency_key='{project_id}-snapshots')
-    # Once, in two seconds: the next hourly grid time may be far.
+        concurrency_key='{project_id}-snapshots', **cluster_mod.ONCE)
+    # Once, in two seconds.
     due = cluster_mod.utcnow() + datetime.timedelta(seconds=2)
     with db_api._writer() as session:
         session.execute(db_api.models.rules.update().where(

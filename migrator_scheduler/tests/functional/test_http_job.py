@@ -143,8 +143,9 @@ def test_rule_fires_http_job_in_real_processes(pg_cluster, platform):
     rules = cluster_mod.create_rules(
         1, period=600, job_type='http', name='sync-host-web01',
         job_args={'url': platform.url('/v1/hosts/{args.host}/sync'),
-                  'vars': {'host': 'web01'}, 'poll': POLL})
-    # The grid of a 600 s interval is far off: make the rule due now.
+                  'vars': {'host': 'web01'}, 'poll': POLL},
+        **cluster_mod.ONCE)
+    # Fires only when told: make the rule due now.
     [rule_id] = rules
     cluster_mod.db_api.set_rule_paused(
         rule_id, False, cluster_mod.utcnow() + datetime.timedelta(seconds=1))
@@ -167,12 +168,12 @@ def test_rule_fires_http_job_in_real_processes(pg_cluster, platform):
 
 
 def _http_rule(cluster, platform, **policies) -> str:
-    """One http rule syncing web01, due in a second."""
+    """One http rule syncing web01, firing when :func:`_due_now` says."""
     cluster.overrides = {'http_job': {'allowed_destinations': '127.0.0.1'}}
     rules = cluster_mod.create_rules(
         1, period=600, job_type='http', name='sync-host-web01',
         job_args={'url': platform.url('/v1/hosts/web01/sync'),
-                  'poll': POLL}, **policies)
+                  'poll': POLL}, **cluster_mod.ONCE, **policies)
     [rule_id] = rules
     return rule_id
 

@@ -24,7 +24,7 @@ def _rule(**policy) -> str:
     values = {
         'id': rule_id, 'project_id': 'functional', 'name': 'slow',
         'job_type': 'sleep', 'job_args': {'seconds': SLEEP},
-        'trigger_kind': 'interval', 'trigger_expr': '3600',
+        **cluster_mod.ONCE,
         'timezone': 'UTC', 'paused': False, 'misfire_policy': 'fire_once',
         'bucket': buckets_mod.bucket_for(rule_id, cluster_mod.NUM_BUCKETS),
         'next_fire_at': cluster_mod.utcnow() + datetime.timedelta(

@@ -29,8 +29,8 @@ def _create_rules(first: datetime.datetime) -> list[str]:
            for i in range(RULES)]
     db_api.create_rules([{
         'id': rule_id, 'project_id': 'functional', 'name': f'spread-{i}',
-        'job_type': 'noop', 'job_args': {}, 'trigger_kind': 'interval',
-        'trigger_expr': '3600', 'timezone': 'UTC', 'paused': False,
+        'job_type': 'noop', 'job_args': {}, **cluster_mod.ONCE,
+        'timezone': 'UTC', 'paused': False,
         'misfire_policy': 'fire_once', 'spread_window': WINDOW,
         'bucket': buckets_mod.bucket_for(rule_id, cluster_mod.NUM_BUCKETS),
         'next_fire_at': first} for i, rule_id in enumerate(ids)])

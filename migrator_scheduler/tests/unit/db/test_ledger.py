@@ -241,3 +241,13 @@ def test_an_unreadable_or_future_purge_time_is_due(stored):
     db_api.claim_purge(60)
     _set_stored_purge_time(stored)
     assert db_api.claim_purge(60).won
+
+
+def test_a_pass_recorded_a_moment_ahead_of_our_clock_is_not_due():
+    """A competitor won with a reading of the clock a little later than
+    ours: that is its pass of this interval, not a clock set back."""
+    db_api.claim_purge(60)
+    ahead = datetime.datetime.now(datetime.timezone.utc) + \
+        datetime.timedelta(seconds=5)
+    _set_stored_purge_time(ahead.isoformat())
+    assert not db_api.claim_purge(60).won
