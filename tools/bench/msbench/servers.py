@@ -95,15 +95,15 @@ class Servers:
             return conn.execute(sa.text(statement), params).scalar()
 
     def clear(self) -> None:
-        """Delete every rule and run.
+        """Delete every rule and run, with the runs' earlier attempts.
 
-        TRUNCATE locks both tables; a service writing to them meanwhile
+        TRUNCATE locks the tables; a service writing to them meanwhile
         may deadlock with it, and PostgreSQL then cancels one of the two:
         if it is this one, it is tried again.
         """
         for attempt in range(5):
             try:
-                self.execute('TRUNCATE runs, rules')
+                self.execute('TRUNCATE run_attempts, runs, rules')
                 return
             except sa_exc.OperationalError as exc:
                 if 'deadlock' not in str(exc) or attempt == 4:
